@@ -1,0 +1,30 @@
+"""Which of the four languages a text is written in, judged by its script alone.
+
+Script is a cheap, robust signal for our four languages: Hangul is Korean, Thai script
+is Thai, and Vietnamese is the only one of them that uses Latin letters with stacked
+diacritics (ư, ơ, ă, đ and the tone marks). Everything else falls back to English.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+# Letters that only Vietnamese uses among our languages (precomposed forms).
+_VIETNAMESE = re.compile(
+    r"[ăâđêôơưĂÂĐÊÔƠƯ"
+    r"ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
+    r"ẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸ]"
+)
+
+
+def detect_script_language(text: str) -> str | None:
+    """Return ko, th or vi when the script says so clearly, else None."""
+    counts = {
+        "ko": len(_HANGUL.findall(text)),
+        "th": len(_THAI.findall(text)),
+        "vi": len(_VIETNAMESE.findall(text)),
+    }
+    best = max(counts, key=lambda lang: counts[lang])
+    return best if counts[best] > 0 else None
