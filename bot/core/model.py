@@ -73,6 +73,9 @@ class Result:
     findings: tuple[Finding, ...]
     truncated: bool = False
     bonuses: tuple[str, ...] = field(default=())
+    # Rules with zero or negative weight ("this reads like a news report or a warning"):
+    # they lower the score but are not warning signs, so replies do not list them.
+    context: tuple[Finding, ...] = field(default=())
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -86,4 +89,5 @@ class Result:
             "destinations": list(self.destinations),
             "findings": [f.to_json() for f in self.findings],
             "truncated": self.truncated,
+            "context": [f.rule for f in self.context],
         }

@@ -1,0 +1,128 @@
+"""The engine: a message in, the warning signs and a risk level out.
+
+An `Engine` is immutable. Reloading rule packs builds a new one and swaps it in
+(see `bot.core.knowledge`), so a check in flight never sees half-loaded packs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from bot.core.extract import Extracted
+from bot.core.language import detect_script_language
+from bot.core.match import FoldedSpan, Index
+from bot.core.model import Finding, Result, Risk, Span
+from bot.core.normalize import Normalized, normalize
+from bot.core.rule import PackSettings, Rule
+
+# Longer input is cut, not refused: Telegram texts stop at 4,096 characters, but OCR
+# output and several forwarded messages checked together can be longer.
+MAX_CHARS = 20_000
+MAX_EVIDENCE_PER_FINDING = 3
+
+
+class Engine:
+    def __init__(self, settings: PackSettings, rules: tuple[Rule, ...]) -> None:
+        self.settings = settings
+        self._rules = rules
+        self.rules: Mapping[str, Rule] = MappingProxyType({r.id: r for r in rules})
+        self._index = Index(rules)
+
+    @classmethod
+    def load(cls, rules_dir: Path) -> Engine:
+        """Load and validate every pack under `rules_dir`; raise PackError on any error."""
+        from bot.packs.loader import load_rules
+
+        settings, rules = load_rules(rules_dir)
+        return cls(settings, rules)
+
+    def analyse(self, text: str) -> Result:
+        truncated = len(text) > MAX_CHARS
+        if truncated:
+            text = text[:MAX_CHARS]
+        norm = normalize(text)
+        extracted = Extracted(norm)
+        hits = self._index.scan(norm, extracted)
+        suppressed = {index for (index, side) in hits if side == 1}
+        findings: list[Finding] = []
+        for (index, side), spans in sorted(hits.items()):
+            if side == 1 or index in suppressed:
+                continue
+            findings.append(self._finding(self._rules[index], spans, norm, extracted))
+        return self._score(findings, text, extracted, truncated)
+
+    def _finding(
+        self, rule: Rule, spans: list[FoldedSpan], norm: Normalized, extracted: Extracted
+    ) -> Finding:
+        evidence: list[Span] = []
+        for start, end in _merge(spans)[:MAX_EVIDENCE_PER_FINDING]:
+            o_start, o_end = norm.original_span(start, end)
+            evidence.append(Span(o_start, o_end, norm.original[o_start:o_end]))
+        destinations: set[str] = set()
+        if rule.country:
+            destinations.add(rule.country)
+        if rule.match.phones:
+            destinations.update(
+                p.value for p in extracted.phones if p.value in rule.match.phones
+            )
+        return Finding(
+            rule=rule.id,
+            category=rule.category,
+            severity=rule.severity,
+            weight=rule.weight,
+            evidence=tuple(evidence),
+            destinations=tuple(sorted(destinations)),
+        )
+
+    def _score(
+        self, findings: list[Finding], text: str, extracted: Extracted, truncated: bool
+    ) -> Result:
+        # A category counts once (its strongest rule), so ten ways of saying
+        # "high pay" do not outweigh one "free flight" plus one "Poipet".
+        strongest: dict[str, int] = {}
+        for finding in findings:
+            current = strongest.get(finding.category)
+            if current is None or abs(finding.weight) > abs(current):
+                strongest[finding.category] = finding.weight
+        signs = {c for c, w in strongest.items() if w > 0}
+        bonuses = tuple(c.name for c in self.settings.combinations if c.satisfied_by(signs))
+        bonus = sum(c.bonus for c in self.settings.combinations if c.name in bonuses)
+        score = max(0, sum(strongest.values()) + bonus)
+        risk = self._band(score) if signs else Risk.NONE
+        destinations = {d for f in findings if f.weight > 0 for d in f.destinations}
+        destinations.update(
+            self.settings.currency_destinations[a.currency]
+            for a in extracted.amounts
+            if a.currency in self.settings.currency_destinations
+        )
+        return Result(
+            risk=risk,
+            score=score,
+            language=detect_script_language(text) or "en",
+            destinations=tuple(sorted(destinations)),
+            findings=tuple(f for f in findings if f.weight > 0),
+            truncated=truncated,
+            bonuses=bonuses,
+            context=tuple(f for f in findings if f.weight <= 0),
+        )
+
+    def _band(self, score: int) -> Risk:
+        bands = self.settings.bands
+        if score >= bands["high"]:
+            return Risk.HIGH
+        if score >= bands["medium"]:
+            return Risk.MEDIUM
+        return Risk.LOW
+
+
+def _merge(spans: list[FoldedSpan]) -> list[FoldedSpan]:
+    """Sorted, de-duplicated spans with overlaps merged (one quote per place)."""
+    merged: list[FoldedSpan] = []
+    for start, end in sorted(set(spans)):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

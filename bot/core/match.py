@@ -1,0 +1,216 @@
+"""Where a rule is matched: one compiled index over every rule's terms and patterns.
+
+Terms go into two Aho-Corasick automata, so a message is scanned once whatever the
+number of terms: one over the spaced "words" view (Latin-script terms, which must
+start and end on word boundaries) and one over the "compact" view without spaces
+(Korean and Thai, where spacing varies, and names marked `spaceless`, which must
+still start and end on word edges). Fuzzy matching (rapidfuzz) is limited to long
+Latin names a rule opts into, compared only with words that share their first or
+last two letters. Maintainers' regexes run on RE2, which cannot backtrack.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
+import re2
+from rapidfuzz import fuzz
+
+from bot.core.extract import Extracted
+from bot.core.normalize import Normalized, View, term_forms
+from bot.core.rule import Matcher, Rule
+
+# (rule index, 0 = match / 1 = unless)
+Slot = tuple[int, int]
+FoldedSpan = tuple[int, int]
+
+_NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff]")
+MIN_FUZZY_CHARS = 6
+MAX_REGEX_HITS = 8
+
+
+def needs_compact(term_compact: str) -> bool:
+    """Korean, Thai and other unspaced-script terms are matched without spaces."""
+    return bool(_NON_LATIN.search(term_compact))
+
+
+@dataclass(frozen=True, slots=True)
+class _FuzzyTerm:
+    form: str
+    cutoff: int
+    slot: Slot
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    regexes: tuple[tuple[Any, Slot], ...]  # compiled RE2 patterns
+    phones: tuple[tuple[frozenset[str], Slot], ...]
+    links: tuple[tuple[tuple[str, ...], Slot], ...]
+    handles: tuple[Slot, ...]
+    amounts: tuple[tuple[dict[str, float], Slot], ...]
+
+
+class Index:
+    """Immutable once built; safe to share between concurrent checks."""
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self._words = ahocorasick.Automaton()
+        self._compact = ahocorasick.Automaton()
+        words: dict[str, list[Slot]] = defaultdict(list)
+        compact: dict[str, list[tuple[Slot, bool]]] = defaultdict(list)
+        fuzzy: list[_FuzzyTerm] = []
+        regexes, phones, links, handles, amounts = [], [], [], [], []
+        for index, rule in enumerate(rules):
+            for side, matcher in enumerate((rule.match, rule.unless)):
+                if matcher is None:
+                    continue
+                slot = (index, side)
+                self._add_terms(matcher, slot, words, compact, fuzzy)
+                regexes += [(re2.compile(pattern), slot) for pattern in matcher.regex]
+                if matcher.phones:
+                    phones.append((matcher.phones, slot))
+                if matcher.links:
+                    links.append((matcher.links, slot))
+                if matcher.handles:
+                    handles.append(slot)
+                if matcher.amounts:
+                    amounts.append((dict(matcher.amounts), slot))
+        for key, slots in words.items():
+            self._words.add_word(key, (len(key), tuple(slots)))
+        for key, entries in compact.items():
+            self._compact.add_word(key, (len(key), tuple(entries)))
+        for automaton, used in ((self._words, words), (self._compact, compact)):
+            if used:
+                automaton.make_automaton()
+        self._has_words, self._has_compact = bool(words), bool(compact)
+        self._fuzzy_buckets = _bucket(fuzzy)
+        self._fuzzy_span = max((len(f.form) for f in fuzzy), default=0) + 2
+        self._extra = _Compiled(
+            tuple(regexes), tuple(phones), tuple(links), tuple(handles), tuple(amounts)
+        )
+
+    @staticmethod
+    def _add_terms(
+        matcher: Matcher,
+        slot: Slot,
+        words: dict[str, list[Slot]],
+        compact: dict[str, list[tuple[Slot, bool]]],
+        fuzzy: list[_FuzzyTerm],
+    ) -> None:
+        for terms in matcher.terms.values():
+            for term in terms:
+                spaced, joined = term_forms(term)
+                if not joined:
+                    continue
+                unspaced_script = needs_compact(joined)
+                if unspaced_script or matcher.spaceless:
+                    compact[joined].append((slot, not unspaced_script))
+                else:
+                    words[spaced].append(slot)
+                if matcher.fuzzy and not unspaced_script and len(joined) >= MIN_FUZZY_CHARS:
+                    fuzzy.append(_FuzzyTerm(joined, matcher.fuzzy, slot))
+
+    def scan(self, norm: Normalized, extracted: Extracted) -> dict[Slot, list[FoldedSpan]]:
+        """Every (rule, side) that fired, with the folded-text spans that made it fire."""
+        hits: dict[Slot, list[FoldedSpan]] = defaultdict(list)
+        for view in norm.views:
+            self._scan_view(view, hits)
+        self._scan_fuzzy(norm.views[0], hits)
+        self._scan_extra(norm.folded, extracted, hits)
+        return hits
+
+    def _scan_view(self, view: View, hits: dict[Slot, list[FoldedSpan]]) -> None:
+        if self._has_words:
+            text, wmap = view.words, view.words_map
+            last = len(text) - 1
+            for end, (length, slots) in self._words.iter(text):
+                start = end - length + 1
+                if start > 0 and text[start - 1] != " ":
+                    continue
+                if end < last and text[end + 1] != " ":
+                    continue
+                span = (wmap[start], wmap[end] + 1)
+                for slot in slots:
+                    hits[slot].append(span)
+        if self._has_compact:
+            cmap = view.compact_map
+            for end, (length, entries) in self._compact.iter(view.compact):
+                start = end - length + 1
+                span = (cmap[start], cmap[end] + 1)
+                for slot, bounded in entries:
+                    if bounded and (
+                        start not in view.compact_starts or end + 1 not in view.compact_ends
+                    ):
+                        continue
+                    hits[slot].append(span)
+
+    def _scan_fuzzy(self, view: View, hits: dict[Slot, list[FoldedSpan]]) -> None:
+        if not self._fuzzy_buckets:
+            return
+        tokens: list[tuple[int, int]] = []  # (start, end) in the words view
+        position = 0
+        for token in view.words.split(" "):
+            tokens.append((position, position + len(token)))
+            position += len(token) + 1
+        for i, (start, _) in enumerate(tokens):
+            candidate = ""
+            for j in range(i, min(i + 3, len(tokens))):
+                candidate += view.words[tokens[j][0] : tokens[j][1]]
+                if len(candidate) > self._fuzzy_span:
+                    break
+                if len(candidate) < MIN_FUZZY_CHARS - 1 or not candidate.isascii():
+                    continue
+                for term in _candidates(self._fuzzy_buckets, candidate):
+                    if fuzz.ratio(candidate, term.form, score_cutoff=term.cutoff):
+                        end = tokens[j][1]
+                        hits[term.slot].append(
+                            (view.words_map[start], view.words_map[end - 1] + 1)
+                        )
+
+    def _scan_extra(
+        self, folded: str, extracted: Extracted, hits: dict[Slot, list[FoldedSpan]]
+    ) -> None:
+        extra = self._extra
+        for pattern, slot in extra.regexes:
+            for count, m in enumerate(pattern.finditer(folded)):
+                if count >= MAX_REGEX_HITS:
+                    break
+                if m.end() > m.start():
+                    hits[slot].append((m.start(), m.end()))
+        for regions, slot in extra.phones:
+            for phone in extracted.phones:
+                if phone.value in regions:
+                    hits[slot].append((phone.start, phone.end))
+        for domains, slot in extra.links:
+            for link in extracted.domains:
+                if any(link.value == d or link.value.endswith("." + d) for d in domains):
+                    hits[slot].append((link.start, link.end))
+        for slot in extra.handles:
+            hits[slot].extend((h.start, h.end) for h in extracted.handles)
+        for thresholds, slot in extra.amounts:
+            for amount in extracted.amounts:
+                floor = thresholds.get(amount.currency)
+                if floor is not None and amount.monthly >= floor:
+                    hits[slot].append((amount.start, amount.end))
+
+
+_Buckets = dict[str, list[_FuzzyTerm]]
+
+
+def _bucket(terms: list[_FuzzyTerm]) -> _Buckets:
+    buckets: _Buckets = defaultdict(list)
+    for term in terms:
+        buckets["^" + term.form[:2]].append(term)
+        buckets["$" + term.form[-2:]].append(term)
+    return dict(buckets)
+
+
+def _candidates(buckets: _Buckets, word: str) -> list[_FuzzyTerm]:
+    """Terms sharing the word's first or last two letters and about its length."""
+    found = buckets.get("^" + word[:2], []) + buckets.get("$" + word[-2:], [])
+    slack = max(1, len(word) // 5)
+    return [t for t in found if abs(len(t.form) - len(word)) <= slack]
