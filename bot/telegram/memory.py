@@ -88,5 +88,10 @@ class TtlCache(Generic[K, V]):
         self._items.pop(key, None)
         return value
 
+    def drop_where(self, predicate: Callable[[K], bool]) -> None:
+        """Forget every entry whose key matches (e.g. all of one chat after /forget)."""
+        for key in [key for key in self._items if predicate(key)]:
+            del self._items[key]
+
     def __len__(self) -> int:
         return len(self._items)

@@ -1,0 +1,203 @@
+"""Wiring: build the python-telegram-bot Application and run it (polling or webhook).
+
+Order of handlers matters (first match wins within a group): commands first, then
+screenshots, then text, then a polite catch-all for media we cannot read. Only
+``filters.UpdateType.MESSAGE`` is handled, so edits and channel posts are not checked
+twice.
+
+Lifecycle: ``post_init`` opens the counts store, learns the bot's username, registers
+the localized command menus and installs SIGHUP (reload packs); ``post_shutdown`` flushes
+and closes the store, so SIGINT/SIGTERM (handled by PTB's run_* methods) lose no count.
+Pending forward batches are PTB tasks, which ``Application.stop`` waits for, so they
+are answered before the store closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.core.knowledge import KnowledgeHolder
+from bot.ocr import Ocr
+from bot.stats.identity import load_secret
+from bot.stats.store import Store
+from bot.telegram import handlers as h
+from bot.telegram.batching import Batcher
+from bot.telegram.commands import register_menus
+from bot.telegram.groups import GUARD_FILE, GuardBook
+from bot.telegram.transport import RetryingRequest
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+BotApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """``lurecheck run --webhook-url`` options."""
+
+    url: str
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    secret_token: str | None = None
+
+
+def build_application(settings: Settings, tuning: h.Tuning | None = None,
+                      holder: KnowledgeHolder | None = None,
+                      ocr: Ocr | None = None) -> BotApp:
+    """The fully wired Application; nothing touches the network until it is started."""
+    if not settings.token:
+        raise ValueError("a bot token is required to build the Telegram application")
+    tuning = tuning or h.Tuning()
+    holder = holder or KnowledgeHolder(settings.rules_dir, settings.locales_dir)
+    svc = h.Services(settings=settings, tuning=tuning, holder=holder,
+                     ocr=ocr or Ocr(timeout=tuning.ocr_timeout,
+                                    max_parallel=tuning.ocr_parallel))
+    pool = max(8, tuning.concurrent_updates + 4)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .request(RetryingRequest(attempts=tuning.send_attempts, backoff=tuning.send_backoff,
+                                 connection_pool_size=pool, pool_timeout=10.0,
+                                 read_timeout=tuning.read_timeout))
+        .get_updates_request(RetryingRequest(attempts=tuning.send_attempts,
+                                             backoff=tuning.send_backoff,
+                                             read_timeout=tuning.read_timeout))
+        .rate_limiter(AIORateLimiter(max_retries=tuning.rate_limit_retries))
+        .concurrent_updates(tuning.concurrent_updates or False)
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(on_startup)
+        .post_shutdown(on_shutdown)
+    )
+    if settings.api_base_url:
+        builder = builder.base_url(settings.api_base_url)
+    if settings.api_base_file_url:
+        builder = builder.base_file_url(settings.api_base_file_url)
+    app: BotApp = builder.build()
+    app.bot_data[h.SERVICES_KEY] = svc
+    add_handlers(app)
+    return app
+
+
+def add_handlers(app: BotApp) -> None:
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+    message = filters.UpdateType.MESSAGE
+    images = filters.PHOTO | filters.Document.IMAGE
+    admin_only = private  # admin check itself happens inside (ids from the environment)
+    app.add_handlers([
+        CommandHandler("start", h.cmd_start, filters=private),
+        CommandHandler("help", h.cmd_help, filters=message),
+        CommandHandler("language", h.cmd_language, filters=private),
+        CommandHandler("privacy", h.cmd_privacy, filters=message),
+        CommandHandler("forget", h.cmd_forget, filters=private),
+        CommandHandler("about", h.cmd_about, filters=message),
+        CommandHandler("check", h.cmd_check, filters=message),
+        CommandHandler("guard", h.cmd_guard, filters=message),
+        CommandHandler("reload", h.cmd_reload, filters=admin_only),
+        CommandHandler("stats", h.cmd_stats, filters=admin_only),
+        CallbackQueryHandler(h.on_callback),
+        MessageHandler(private & filters.COMMAND, h.cmd_help),
+        MessageHandler(private & images, h.on_private_image),
+        MessageHandler(private & (filters.TEXT | filters.CAPTION), h.on_private_text),
+        MessageHandler(private, h.on_private_other),
+        MessageHandler(groups & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
+                       h.on_group_message),
+    ])
+    app.add_error_handler(h.on_error)
+
+
+async def on_startup(app: BotApp) -> None:
+    svc: h.Services = app.bot_data[h.SERVICES_KEY]
+    settings = svc.settings
+    svc.store = await Store.open(settings.db_path)
+    svc.guard = GuardBook(settings.db_path.parent / GUARD_FILE, load_secret(settings.db_path))
+    svc.bot_username = app.bot.username
+
+    async def deliver(chat_id: int, pieces: list[h.Piece]) -> None:
+        context = ContextTypes.DEFAULT_TYPE(app, chat_id=chat_id)
+        await h.deliver_batch(context, chat_id, pieces)
+
+    svc.batcher = Batcher(deliver, window=svc.tuning.batch_window,
+                          max_wait=svc.tuning.batch_max_wait,
+                          max_items=svc.tuning.batch_max_items,
+                          spawn=app.create_task)
+    try:
+        await register_menus(app.bot)
+    except Exception as exc:  # menus are cosmetic: never refuse to start over them
+        log.warning("could not register command menus: %s", type(exc).__name__)
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGHUP, lambda: app.create_task(h.reload_packs(svc)))
+    log.info("LureCheck bot started (OCR %s)",
+             "on: " + "+".join(svc.ocr.langs) if svc.ocr.available else "unavailable")
+
+
+async def on_shutdown(app: BotApp) -> None:
+    svc: h.Services = app.bot_data[h.SERVICES_KEY]
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+    if svc.store is not None:
+        await svc.store.close()
+        svc.store = None
+        log.info("counts flushed; store closed")
+
+
+@contextlib.asynccontextmanager
+async def polling(app: BotApp, poll_timeout: float = 1.0) -> AsyncIterator[BotApp]:
+    """Run ``app`` with long polling inside the current event loop (tests, bench).
+
+    Mirrors what ``run_polling`` does (initialize, post_init, start, poll; then stop,
+    post_shutdown), minus the signal handling that belongs to a process.
+    """
+    await app.initialize()
+    try:
+        await on_startup(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=int(poll_timeout),
+                                        allowed_updates=ALLOWED_UPDATES)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    finally:
+        await on_shutdown(app)
+        await app.shutdown()
+
+
+def run(settings: Settings, webhook: Webhook | None = None, tuning: h.Tuning | None = None,
+        holder: KnowledgeHolder | None = None) -> None:
+    """Run until SIGINT/SIGTERM: long polling, or a webhook server behind a proxy."""
+    app = build_application(settings, tuning, holder)
+    if webhook is None:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+        return
+    path = urlsplit(webhook.url).path.lstrip("/")
+    app.run_webhook(listen=webhook.listen, port=webhook.port, url_path=path,
+                    webhook_url=webhook.url, secret_token=webhook.secret_token,
+                    allowed_updates=ALLOWED_UPDATES)
