@@ -20,6 +20,7 @@ from bot.config import locales_dir_from_env, rules_dir_from_env
 SUBCOMMAND_MODULES: tuple[str, ...] = (
     "bot.packs.cli",
     "bot.console",
+    "bot.telegram.cli",
 )
 
 
