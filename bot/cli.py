@@ -21,6 +21,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "bot.packs.cli",
     "bot.console",
     "bot.telegram.cli",
+    "bot.stats.cli",
 )
 
 

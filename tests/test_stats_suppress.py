@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping, Sequence
 from fractions import Fraction
+from typing import TypeVar
 
 import pytest
 
 from bot.stats.suppress import Line, Mark, determined, suppress
 
 Grid = list[list[int]]
+H = TypeVar("H", bound=Hashable)
 
 
 def table(
@@ -36,12 +38,10 @@ def table(
     return values, lines
 
 
-def subtraction_attack(
-    values: dict[Hashable, int], lines: list[Line], hidden: set[Hashable]
-) -> set[Hashable]:
+def subtraction_attack(values: Mapping[H, int], lines: Sequence[Line[H]], hidden: set[H]) -> set[H]:
     """Brute force over rows, columns and totals: subtract whatever is known, repeat."""
     known = {v for v in values if v not in hidden}
-    recovered: set[Hashable] = set()
+    recovered: set[H] = set()
     progress = True
     while progress:
         progress = False
@@ -70,7 +70,7 @@ def rank(rows: list[list[Fraction]]) -> int:
     return r
 
 
-def algebra_attack(lines: list[Line], hidden: set[Hashable]) -> set[Hashable]:
+def algebra_attack(lines: Sequence[Line[H]], hidden: set[H]) -> set[H]:
     """Independent exact check over the rationals: v is solvable iff dropping its column
     lowers the rank by one (its unit vector is in the row space)."""
     order = sorted(hidden, key=repr)

@@ -58,6 +58,28 @@ async def connect(db_path: Path) -> aiosqlite.Connection:
     return conn
 
 
+async def open_readonly(db_path: Path) -> aiosqlite.Connection:
+    """Open an existing database for reports: read-only, so a report can never alter it."""
+    if not db_path.is_file():
+        raise FileNotFoundError(f"no LureCheck database at {db_path} (set LURECHECK_DB or --db)")
+    conn = await aiosqlite.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+    await conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+async def read_counts(
+    conn: aiosqlite.Connection, since: date | None, until: date | None
+) -> list[tuple[str, str, str, int]]:
+    """``(day, metric, key, n)`` rows with ``since <= day <= until`` (None: unbounded)."""
+    low = since.isoformat() if since else ""
+    high = until.isoformat() if until else "9999-12-31"
+    async with conn.execute(
+        "SELECT day, metric, key, n FROM counts WHERE day BETWEEN ? AND ? ORDER BY day",
+        (low, high),
+    ) as cursor:
+        return [(str(d), str(m), str(k), int(n)) for d, m, k, n in await cursor.fetchall()]
+
+
 def _utc_today() -> date:
     return datetime.now(UTC).date()
 
@@ -199,6 +221,13 @@ class Store:
             await self.flush()
         finally:
             await self._conn.close()
+
+    async def counts(
+        self, since: date | None, until: date | None
+    ) -> list[tuple[str, str, str, int]]:
+        """Flush, then return the counter rows between *since* and *until* (inclusive)."""
+        await self.flush()
+        return await read_counts(self._conn, since, until)
 
     # -- per-user settings ----------------------------------------------------------
 

@@ -28,8 +28,10 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 _P = (1 << 61) - 1
+V = TypeVar("V", bound=Hashable)
 
 
 class Mark(StrEnum):
@@ -40,30 +42,30 @@ class Mark(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Line:
+class Line(Generic[V]):
     """Published equation: ``sum(cells) == total``."""
 
-    cells: tuple[Hashable, ...]
-    total: Hashable
+    cells: tuple[V, ...]
+    total: V
 
-    def entries(self) -> tuple[Hashable, ...]:
+    def entries(self) -> tuple[V, ...]:
         return (*self.cells, self.total)
 
 
-def suppress(values: Mapping[Hashable, int], lines: Sequence[Line], k: int) -> dict[Hashable, Mark]:
+def suppress(values: Mapping[V, int], lines: Sequence[Line[V]], k: int) -> dict[V, Mark]:
     """Return the values to hide and why. Deterministic for a given input order."""
     if k < 1:
         raise ValueError("k must be at least 1")
-    hidden: dict[Hashable, Mark] = {v: Mark.SMALL for v, n in values.items() if 0 < n < k}
+    hidden: dict[V, Mark] = {v: Mark.SMALL for v, n in values.items() if 0 < n < k}
     if not hidden:
         return hidden
     order = {v: i for i, v in enumerate(values)}
-    lines_of: dict[Hashable, list[Line]] = defaultdict(list)
+    lines_of: dict[V, list[Line[V]]] = defaultdict(list)
     for line in lines:
         for entry in line.entries():
             lines_of[entry].append(line)
 
-    def complement(candidate_lines: Iterable[Line]) -> Hashable | None:
+    def complement(candidate_lines: Iterable[Line[V]]) -> V | None:
         """Next smallest published entry of these lines; a zero only as a last resort."""
         published = {e for line in candidate_lines for e in line.entries() if e not in hidden}
         if not published:
@@ -85,9 +87,10 @@ def suppress(values: Mapping[Hashable, int], lines: Sequence[Line], k: int) -> d
         solvable = sorted(determined(set(hidden), lines), key=order.__getitem__)
         if not solvable:
             return hidden
-        touched: set[Hashable] = set()
+        touched: set[V] = set()
         for var in solvable:
-            if touched.intersection(_entries(lines_of[var])):
+            nearby: set[V] = _entries(lines_of[var])
+            if touched & nearby:
                 continue  # an earlier pick this round may already protect it
             pick = complement(lines_of[var])
             if pick is None:
@@ -100,15 +103,15 @@ def suppress(values: Mapping[Hashable, int], lines: Sequence[Line], k: int) -> d
             touched.add(pick)
 
 
-def _entries(lines: Iterable[Line]) -> set[Hashable]:
+def _entries(lines: Iterable[Line[V]]) -> set[V]:
     return {e for line in lines for e in line.entries()}
 
 
-def determined(hidden: set[Hashable], lines: Sequence[Line]) -> set[Hashable]:
+def determined(hidden: set[V], lines: Sequence[Line[V]]) -> set[V]:
     """Hidden values that the published figures pin down exactly."""
-    pivots: dict[Hashable, dict[Hashable, int]] = {}  # reduced rows, keyed by pivot
+    pivots: dict[V, dict[V, int]] = {}  # reduced rows, keyed by pivot
     for line in lines:
-        row: dict[Hashable, int] = {}
+        row: dict[V, int] = {}
         for cell in line.cells:
             if cell in hidden:
                 row[cell] = (row.get(cell, 0) + 1) % _P
