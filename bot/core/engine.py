@@ -6,6 +6,7 @@ An `Engine` is immutable. Reloading rule packs builds a new one and swaps it in
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -21,6 +22,8 @@ from bot.core.rule import PackSettings, Rule
 # output and several forwarded messages checked together can be longer.
 MAX_CHARS = 20_000
 MAX_EVIDENCE_PER_FINDING = 3
+# Lone UTF-16 surrogates cannot be encoded (RE2 needs UTF-8); they carry no meaning.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Engine:
@@ -42,6 +45,7 @@ class Engine:
         truncated = len(text) > MAX_CHARS
         if truncated:
             text = text[:MAX_CHARS]
+        text = _SURROGATE.sub("\ufffd", text)
         norm = normalize(text)
         extracted = Extracted(norm)
         hits = self._index.scan(norm, extracted)

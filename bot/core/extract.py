@@ -92,6 +92,7 @@ _PERIODS: list[tuple[str, re.Pattern[str]]] = [
 ]
 _MONTHLY_FACTOR = {"hour": 208.0, "day": 26.0, "week": 4.33, "year": 1 / 12, "month": 1.0}
 _PERIOD_WINDOW = 14
+_PERIOD_BEFORE = 6
 
 
 def _parse_number(raw: str) -> float:
@@ -105,11 +106,13 @@ def _parse_number(raw: str) -> float:
 
 
 def _period(text: str, start: int, end: int) -> str:
-    before = text[max(0, start - _PERIOD_WINDOW) : start]
+    """The pay period written right after the amount, else right before it ("일당 30만")."""
     after = text[end : end + _PERIOD_WINDOW]
-    for name, pattern in _PERIODS:
-        if pattern.search(after) or pattern.search(before):
-            return name
+    before = text[max(0, start - _PERIOD_BEFORE) : start]
+    for window in (after, before):
+        for name, pattern in _PERIODS:
+            if pattern.search(window):
+                return name
     return "month"
 
 

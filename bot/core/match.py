@@ -189,8 +189,9 @@ class Index:
             for link in extracted.domains:
                 if any(link.value == d or link.value.endswith("." + d) for d in domains):
                     hits[slot].append((link.start, link.end))
-        for slot in extra.handles:
-            hits[slot].extend((h.start, h.end) for h in extracted.handles)
+        if extracted.handles:
+            for slot in extra.handles:
+                hits[slot].extend((h.start, h.end) for h in extracted.handles)
         for thresholds, slot in extra.amounts:
             for amount in extracted.amounts:
                 floor = thresholds.get(amount.currency)
