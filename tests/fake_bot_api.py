@@ -370,8 +370,9 @@ def _make_handler(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             prefix = f"/file/bot{api.token}/"
-            if self.path.startswith(prefix):
-                data = api.file_bytes(self.path[len(prefix):])
+            path = urllib.parse.unquote(self.path)  # PTB percent-encodes the token's ':'
+            if path.startswith(prefix):
+                data = api.file_bytes(path[len(prefix):])
                 if data is not None:
                     self._reply(200, data, "application/octet-stream")
                     return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.bot_harness import Person, running_bot
+from support.bot_harness import Person, replies, running_bot
 
 LURE = {
     "en": "High salary, no experience needed. Free flight and visa to Cambodia. "
@@ -118,8 +118,8 @@ async def test_language_button_rerenders_the_reply_in_place(tmp_path: Path) -> N
         message = h.updates.text(person, LURE["en"])
         (reply,) = await h.answered(message)
         korean = next(d for d in reply.button_data
-                      if (a := __import__("bot.core.reply", fromlist=["x"]).parse_callback(d))
-                      and getattr(a, "lang", None) == "ko")
+                      if isinstance(a := replies.parse_callback(d), replies.SetLanguage)
+                      and a.lang == "ko")
         from fake_bot_api import bot_message
 
         h.updates.callback(person, bot_message(reply), korean)
@@ -128,6 +128,36 @@ async def test_language_button_rerenders_the_reply_in_place(tmp_path: Path) -> N
         assert edit.message_id == reply.message_id
         assert edit.text == h.expected_reply(LURE["en"], "ko").parts[0]
         assert len(h.api.sent_messages()) == 1
+        # ...and the choice sticks for the next check.
+        second = h.updates.text(person, LURE["en"])
+        (again,) = await h.answered(second)
+        assert again.text == h.expected_reply(LURE["en"], "ko").parts[0]
+
+
+async def test_abroad_button_shows_help_and_switches_its_language_in_place(
+    tmp_path: Path,
+) -> None:
+    async with running_bot(tmp_path) as h:
+        person = Person(650, "vi")
+        message = h.updates.text(person, LURE["vi"])
+        (reply,) = await h.answered(message)
+        abroad = next(d for d in reply.button_data
+                      if isinstance(replies.parse_callback(d), replies.AbroadHelp))
+        from fake_bot_api import bot_message
+
+        h.updates.callback(person, bot_message(reply), abroad)
+        await h.api.wait_until(lambda: len(h.api.sent_messages()) == 2)
+        card = h.api.sent_messages()[1]
+        action = replies.parse_callback(abroad)
+        assert isinstance(action, replies.AbroadHelp)
+        expected = replies.compose_abroad_help(action.lang, action.destinations, h.kb)
+        assert card.text == expected.parts[0]
+        other = next(d for d in h.api.sent_messages()[-1].button_data
+                     if isinstance(a := replies.parse_callback(d), replies.AbroadHelp)
+                     and a.lang == "en")
+        h.updates.callback(person, bot_message(h.api.sent_messages()[-1]), other)
+        await h.api.wait_until(lambda: len(h.api.of_method("editMessageText")) >= 1)
+        assert len(h.api.sent_messages()) == 2 + (len(expected.parts) - 1)
 
 
 async def test_button_from_an_old_keyboard_gets_a_polite_answer(tmp_path: Path) -> None:
@@ -135,9 +165,8 @@ async def test_button_from_an_old_keyboard_gets_a_polite_answer(tmp_path: Path) 
         person = Person(700, "en")
         old = {"message_id": 5, "date": 0, "chat": {"id": 700, "type": "private"},
                "text": "an old reply from before a restart"}
-        data = h.expected_reply(LURE["en"], "en").buttons[0][0].data
-        h.updates.callback(person, old, data)
         h.updates.callback(person, old, "garbage:data")
+        h.updates.callback(person, old, "lang:xx")
         await h.api.wait_until(lambda: len(h.api.of_method("answerCallbackQuery")) == 2)
         stale = h.expected_message("stale_button", "en").parts[0]
         for answer in h.api.of_method("answerCallbackQuery"):

@@ -89,10 +89,13 @@ class Piece:
 
 
 @dataclass
-class Checked:
-    """What the language buttons need to re-render a reply. In memory only, with a TTL."""
+class Shown:
+    """A reply on screen that buttons may re-render. In memory only, with a TTL.
 
-    result: Result
+    ``result`` is the checked verdict, or None for the "already abroad" help card.
+    """
+
+    result: Result | None
     message_ids: list[int]
     anchor: int | None
 
@@ -115,7 +118,7 @@ class Services:
     store: Store | None = None
     guard: GuardBook | None = None
     bot_username: str = ""
-    results: TtlCache[tuple[int, int], Checked] = field(init=False)
+    results: TtlCache[tuple[int, int], Shown] = field(init=False)
     prefs: TtlCache[int, Prefs] = field(init=False)
     flood: SlidingWindow[int] = field(init=False)
     flood_notices: SlidingWindow[int] = field(init=False)
@@ -247,7 +250,7 @@ async def answer_result(context: ContextTypes.DEFAULT_TYPE, chat_id: int, result
     reply = replies.compose_reply(result, lang, svc.kb)
     sent = await send_reply(context, chat_id, reply, anchor)
     if sent:
-        svc.results.put((chat_id, sent[-1]), Checked(result, sent, anchor))
+        svc.results.put((chat_id, sent[-1]), Shown(result, sent, anchor))
 
 
 async def deliver_batch(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
@@ -290,8 +293,9 @@ async def on_private_image(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await say(context, message.chat_id, "unsupported_media", lang, message.message_id)
         return
     ocr_text = ""
+    notice: str | None = None  # ocr_unavailable (cannot read now) or ocr_empty (no text)
     if not svc.ocr.available or (size or 0) > MAX_IMAGE_BYTES:
-        await say(context, message.chat_id, "ocr_unavailable", lang, message.message_id)
+        notice = "ocr_unavailable"
     else:
         if not svc.flood.hit(user.id):
             if svc.flood_notices.hit(user.id):
@@ -301,12 +305,17 @@ async def on_private_image(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             tg_file = await context.bot.get_file(file_id)
             data = bytes(await tg_file.download_as_bytearray())
             ocr_text = (await svc.ocr.read(data)).text
-        except (OcrUnavailable, OcrRejected) as exc:
-            log.info("ocr: %s", type(exc).__name__)
-            await say(context, message.chat_id, "ocr_unavailable", lang, message.message_id)
+        except OcrUnavailable as exc:
+            log.warning("ocr: %s", exc)  # fixed strings only: no image content
+            notice = "ocr_unavailable"
+        except OcrRejected:
+            notice = "ocr_empty"
+    if notice == "ocr_unavailable":
+        # Say it before the verdict on the caption, so the verdict is read as partial.
+        await say(context, message.chat_id, notice, lang, message.message_id)
     text = "\n".join(part for part in (ocr_text, caption) if part.strip())
     if not text.strip():
-        if svc.ocr.available:
+        if notice != "ocr_unavailable":
             await say(context, message.chat_id, "ocr_empty", lang, message.message_id)
         return
     lang = pick_language(prefs, user.language_code, text)
@@ -477,7 +486,7 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     lang = choose_language(None, user.language_code if user else None, text)
     link = f"https://t.me/{svc.bot_username}?start=guard"
     await say(context, message.chat_id, "group_guard_warning", lang, message.message_id,
-              link=link, risk=result.risk.value)
+              link=link)
     record(svc, result, lang, KIND_GROUP, None)
 
 
@@ -496,8 +505,11 @@ async def cmd_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     issues = await reload_packs(services(context))
     if issues:
-        await say(context, message.chat_id, "reload_failed", lang, count=len(issues),
-                  issues="\n".join(str(issue) for issue in issues[:5]))
+        await say(context, message.chat_id, "reload_failed", lang)
+        # Admins only: file:line:col codes, no user data; enough to find the typo.
+        listing = "\n".join(str(issue) for issue in issues[:10])
+        await context.bot.send_message(
+            message.chat_id, f"<pre>{html.escape(listing[:MAX_PLAIN_CHARS])}</pre>")
     else:
         await say(context, message.chat_id, "reload_ok", lang)
 
@@ -532,6 +544,13 @@ async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 # ------------------------------------------------------------------------ buttons
 async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Language and "already abroad" buttons.
+
+    A language button under a checked reply re-renders that reply in place while the
+    result is still in memory; anywhere else (the /language prompt, an old reply from
+    before a restart) it still sets the preference and says so. Malformed or unknown
+    data gets a polite "expired" toast.
+    """
     query = update.callback_query
     user = update.effective_user
     if query is None or user is None:
@@ -539,30 +558,31 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     svc = services(context)
     action = replies.parse_callback(query.data or "")
     message = query.message if isinstance(query.message, Message) else None
-    lang_now = await _lang_for(context, update)
     if action is None or message is None:
-        await _stale(context, query.id, lang_now)
+        await _stale(context, query.id, await _lang_for(context, update))
         return
-    if action.kind == "set_language":
+    chat_id = message.chat_id
+    shown = svc.results.get((chat_id, message.message_id))
+    if isinstance(action, replies.SetLanguage):
         await svc.require_store().set_language(user.id, action.lang)
         svc.prefs.pop(user.id)
         await query.answer()
-        await say(context, message.chat_id, "language_set", action.lang)
+        if shown is not None and shown.result is not None:
+            reply = replies.compose_reply(shown.result, action.lang, svc.kb)
+            await show(context, chat_id, reply, shown)
+        else:
+            await say(context, chat_id, "language_set", action.lang)
         return
-    checked = svc.results.get((message.chat_id, message.message_id))
-    if checked is None:
-        await _stale(context, query.id, lang_now)
-        return
-    if action.kind == "show_language":
+    if isinstance(action, replies.AbroadHelp):
         await query.answer()
-        await rerender(context, message.chat_id, checked, action.lang)
+        reply = replies.compose_abroad_help(action.lang, action.destinations, svc.kb)
+        if shown is not None and shown.result is None:
+            await show(context, chat_id, reply, shown)  # switching within the help card
+        else:
+            sent = await send_reply(context, chat_id, reply, None)
+            svc.results.put((chat_id, sent[-1]), Shown(None, sent, None))
         return
-    if action.kind == "abroad_help":
-        await query.answer()
-        reply = replies.compose_abroad_help(action.lang, checked.result.destinations, svc.kb)
-        await send_reply(context, message.chat_id, reply, checked.anchor)
-        return
-    await _stale(context, query.id, lang_now)
+    await _stale(context, query.id, await _lang_for(context, update))
 
 
 async def _stale(context: ContextTypes.DEFAULT_TYPE, query_id: str, lang: str) -> None:
@@ -571,17 +591,17 @@ async def _stale(context: ContextTypes.DEFAULT_TYPE, query_id: str, lang: str) -
     await context.bot.answer_callback_query(query_id, text=text, show_alert=False)
 
 
-async def rerender(context: ContextTypes.DEFAULT_TYPE, chat_id: int, checked: Checked,
-                   lang: str) -> None:
-    """Show the same verdict in another language, editing the messages in place."""
+async def show(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: replies.Reply,
+               shown: Shown) -> None:
+    """Replace a shown reply by ``reply``: edit in place when the part count matches."""
     svc = services(context)
-    reply = replies.compose_reply(checked.result, lang, svc.kb)
-    if len(reply.parts) != len(checked.message_ids):
-        await answer_result(context, chat_id, checked.result, lang, checked.anchor)
+    if len(reply.parts) != len(shown.message_ids):
+        sent = await send_reply(context, chat_id, reply, shown.anchor)
+        svc.results.put((chat_id, sent[-1]), Shown(shown.result, sent, shown.anchor))
         return
     markup = keyboard(reply)
     last = len(reply.parts) - 1
-    for index, (message_id, part) in enumerate(zip(checked.message_ids, reply.parts,
+    for index, (message_id, part) in enumerate(zip(shown.message_ids, reply.parts,
                                                    strict=True)):
         with contextlib.suppress(BadRequest):  # "message is not modified"
             await context.bot.edit_message_text(

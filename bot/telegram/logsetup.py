@@ -65,13 +65,19 @@ def level_from_name(name: str | None) -> int:
     return value if isinstance(value, int) else logging.INFO
 
 
+def make_handler(stream: TextIO | None = None, token: str | None = None) -> logging.Handler:
+    """A stream handler with our format and the token scrubber attached."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ScrubTokens(token))
+    return handler
+
+
 def setup_logging(level: str | int | None = None, token: str | None = None,
                   stream: TextIO | None = None) -> logging.Handler:
     """Configure the root logger once for the process; returns the installed handler."""
     numeric = level if isinstance(level, int) else level_from_name(level)
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(ScrubTokens(token))
+    handler = make_handler(stream, token)
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

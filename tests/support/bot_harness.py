@@ -50,8 +50,8 @@ def _install_temporary_core_fakes() -> None:
     try:
         import bot.core.reply  # noqa: F401
         return
-    except ImportError:
-        pass
+    except Exception:  # absent, or mid-way through being written
+        sys.modules.pop("bot.core.reply", None)
 
     @dataclass(frozen=True)
     class Button:
@@ -64,31 +64,37 @@ def _install_temporary_core_fakes() -> None:
         buttons: tuple[tuple[Button, ...], ...] = ()
 
     @dataclass(frozen=True)
-    class CallbackAction:
-        kind: str
+    class SetLanguage:
         lang: str
+
+    @dataclass(frozen=True)
+    class AbroadHelp:
+        lang: str
+        destinations: tuple[str, ...]
 
     langs = ("ko", "en", "th", "vi")
 
     def compose_reply(result: Result, lang: str, kb: Any) -> Reply:
         rules = ",".join(result.rule_ids) or "-"
-        row = tuple(Button(x, f"show:{x}") for x in langs if x != lang)
-        return Reply((f"[{lang}] risk={result.risk.value} rules={rules}",), (row,))
+        row = tuple(Button(x, f"lang:{x}") for x in langs if x != lang)
+        return Reply((f"[{lang}] risk={result.risk.value} rules={rules}",),
+                     (row, (Button("abroad", f"abroad:{lang}:"),)))
 
     def compose_message(key: str, lang: str, kb: Any, **values: Any) -> Reply:
         if key == "language_prompt":
-            return Reply((f"[{lang}] {key}",), (tuple(Button(x, f"setlang:{x}")
-                                                      for x in langs),))
+            return Reply((f"[{lang}] {key}",), (tuple(Button(x, f"lang:{x}") for x in langs),))
         return Reply((f"[{lang}] {key}",))
 
     def compose_abroad_help(lang: str, destinations: Any, kb: Any) -> Reply:
-        return Reply((f"[{lang}] abroad",))
+        return Reply((f"[{lang}] abroad",),
+                     (tuple(Button(x, f"abroad:{x}:") for x in langs if x != lang),))
 
-    def parse_callback(data: str) -> CallbackAction | None:
-        kind, _, lang = data.partition(":")
-        names = {"show": "show_language", "setlang": "set_language"}
-        if kind in names and lang in langs:
-            return CallbackAction(names[kind], lang)
+    def parse_callback(data: str) -> SetLanguage | AbroadHelp | None:
+        kind, _, rest = data.partition(":")
+        if kind == "lang" and rest in langs:
+            return SetLanguage(rest)
+        if kind == "abroad" and rest.partition(":")[0] in langs:
+            return AbroadHelp(rest.partition(":")[0], ())
         return None
 
     module = types.ModuleType("bot.core.reply")
@@ -106,8 +112,10 @@ from bot.core import reply as replies  # noqa: E402
 from bot.telegram.app import build_application, polling  # noqa: E402
 from bot.telegram.handlers import Tuning  # noqa: E402
 
+# Sequential processing (PTB's default) so that ``drain`` proves earlier updates are done.
 FAST = Tuning(batch_window=0.3, batch_max_wait=3.0, send_backoff=0.05, read_timeout=2.0,
-              concurrent_updates=8, rate_limit_retries=3)
+              concurrent_updates=0, rate_limit_retries=3)
+SENTINEL = Person(999_999, "en")
 
 
 class _Engine:
@@ -177,6 +185,24 @@ class Harness:
         await self.api.wait_until(lambda: self.api.pending_updates() == 0, what="polling")
         svc = self.app.bot_data["lurecheck"]
         await self.api.wait_until(lambda: not svc.batcher._pending, what="batches")
+
+    async def drain(self) -> None:
+        """Make sure every update queued so far has been fully handled.
+
+        Updates are processed in order (FAST is sequential), so once a sentinel /help is
+        answered, everything before it is finished. The sentinel's answer is then removed
+        so tests can count what they caused.
+        """
+        probe = self.updates.command(SENTINEL, "/help")
+        await self.answered_chat(SENTINEL.user_id)
+        with self.api._lock:
+            self.api.sent = [s for s in self.api.sent if s.chat_id != SENTINEL.user_id]
+        del probe
+
+    async def answered_chat(self, chat_id: int) -> None:
+        await self.api.wait_until(
+            lambda: any(s.chat_id == chat_id for s in self.api.sent_messages()),
+            what=f"a message to chat {chat_id}")
 
     def counts(self) -> dict[tuple[str, str], int]:
         """Counters in the database (after the store flushed), summed over days."""
