@@ -11,26 +11,50 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core import reply
 from bot.core.engine import Engine
+from bot.core.guidance import Guidance, load_guidance
+from bot.i18n import Catalogs, load_catalogs
 from bot.packs.errors import Issue, PackError
+
+GUIDANCE_DIR = "guidance"
 
 
 @dataclass(frozen=True)
 class Knowledge:
     engine: Engine
+    guidance: Guidance
+    catalogs: Catalogs
 
 
 def load_knowledge(rules_dir: Path, locales_dir: Path) -> Knowledge:
-    """Load and validate everything; raise PackError listing every problem found."""
+    """Load and validate everything; raise PackError listing every problem found.
+
+    Rules, guidance data and translations are all checked in the same pass, so one
+    run of `lurecheck rules lint` lists every problem. Warnings (W codes) do not block.
+    """
     issues: list[Issue] = []
     engine = None
     try:
         engine = Engine.load(rules_dir)
     except PackError as exc:
         issues += exc.issues
-    if issues or engine is None:
-        raise PackError(issues)
-    return Knowledge(engine=engine)
+    catalogs, catalog_issues = load_catalogs(locales_dir, reply.messages().values())
+    issues += catalog_issues
+    guidance, guidance_issues = load_guidance(rules_dir / GUIDANCE_DIR, _region_ids(engine))
+    issues += guidance_issues
+    errors = [i for i in issues if not i.code.startswith("W")]
+    if errors or engine is None or guidance is None or catalogs is None:
+        raise PackError(errors)
+    return Knowledge(engine=engine, guidance=guidance, catalogs=catalogs)
+
+
+def _region_ids(engine: Engine | None) -> frozenset[str] | None:
+    """Ids of the region rules, or None while no region pack exists (skips that check)."""
+    if engine is None:
+        return None
+    ids = frozenset(r.id for r in engine.rules.values() if r.category.startswith("region."))
+    return ids or None
 
 
 class KnowledgeHolder:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from bot.core.model import LANGUAGES
+
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 # Letters that only Vietnamese uses among our languages (precomposed forms).
@@ -28,3 +30,19 @@ def detect_script_language(text: str) -> str | None:
     }
     best = max(counts, key=lambda lang: counts[lang])
     return best if counts[best] > 0 else None
+
+
+def choose_language(explicit: str | None, telegram_code: str | None, text: str | None) -> str:
+    """The reply language: the user's own choice, else Telegram's, else the text's script.
+
+    `telegram_code` is an IETF tag such as "ko", "th-TH" or "pt-br"; only its primary
+    subtag counts. English is the last resort because it is the lingua franca of the
+    recruiters' own ads in the region.
+    """
+    if explicit is not None and explicit in LANGUAGES:
+        return explicit
+    if telegram_code:
+        primary = telegram_code.replace("_", "-").split("-", 1)[0].strip().lower()
+        if primary in LANGUAGES:
+            return primary
+    return (detect_script_language(text) if text else None) or "en"
