@@ -38,6 +38,13 @@ DOMAIN = "lurecheck"
 # A run of three or more digits or a URL scheme inside a translation is almost always a
 # phone number, year or link that belongs in data (see conventions, section C).
 _NUMBER_OR_URL = re.compile(r"\d{3,}|://")
+# Babel silently repairs some broken lines (it drops the last character of an unclosed
+# string), so every line is checked to be a comment, a keyword with a complete string,
+# a continuation string, or blank.
+_PO_LINE = re.compile(
+    r'^(?:$|#.*|(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+"(?:[^"\\]|\\.)*"'
+    r'|"(?:[^"\\]|\\.)*")$'
+)
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 _MARKUP = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
 
@@ -133,8 +140,15 @@ def load_catalogs(
 def _read(path: Path, lang: str) -> tuple[Catalog | None, list[Issue]]:
     shown = str(path)
     try:
-        with path.open("rb") as handle:
-            return read_po(handle, locale=lang, domain=DOMAIN, abort_invalid=True), []
+        raw = path.read_bytes()
+        bad_lines = [
+            Issue(shown, number, 1, "L002", f"PO syntax: cannot parse {line[:40]!r}")
+            for number, line in enumerate(raw.decode("utf-8").splitlines(), 1)
+            if not _PO_LINE.match(line.strip())
+        ]
+        if bad_lines:
+            return None, bad_lines
+        return read_po(BytesIO(raw), locale=lang, domain=DOMAIN, abort_invalid=True), []
     except FileNotFoundError:
         return None, [Issue(shown, 0, 0, "L001", f"missing locale file for '{lang}'")]
     except PoFileError as exc:

@@ -555,5 +555,17 @@ def _fit(paragraphs: Iterable[str]) -> Iterable[str]:
             if utf16_len(line) <= MAX_UTF16:
                 yield line
             else:
-                plain = re.sub(r"<[^<>]+>", "", line)
-                yield str(escape(html.unescape(plain)[: MAX_UTF16 // 2 - 1] + "…"))
+                yield _cut(html.unescape(re.sub(r"<[^<>]+>", "", line)))
+
+
+def _cut(plain: str) -> str:
+    """Escaped plain text cut so that it, plus an ellipsis, fits in one part."""
+    kept: list[str] = []
+    size = utf16_len("…")
+    for char in plain:
+        piece = escape(char)
+        size += utf16_len(piece)
+        if size > MAX_UTF16:
+            break
+        kept.append(piece)
+    return "".join(kept) + "…"
