@@ -87,8 +87,16 @@ class Markup(str):
 
 
 def escape(value: str) -> Markup:
-    """Escape user or data text for Telegram HTML (Markup passes through unchanged)."""
-    return value if isinstance(value, Markup) else Markup(html.escape(value, quote=True))
+    """Escape user or data text for Telegram HTML text (Markup passes through unchanged).
+
+    Quotes stay as they are: they only matter inside attributes, which `attribute` covers.
+    """
+    return value if isinstance(value, Markup) else Markup(html.escape(value, quote=False))
+
+
+def attribute(value: str) -> Markup:
+    """Escape a value for use inside a double-quoted HTML attribute (href)."""
+    return Markup(html.escape(value, quote=True))
 
 
 class Catalogs:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from bot.core import guidance as g
 from bot.core.model import LANGUAGES, Finding, Result, Risk
-from bot.i18n import M_, Catalogs, Markup, Msg, escape, registered
+from bot.i18n import M_, Catalogs, Markup, Msg, attribute, escape, registered
 
 if TYPE_CHECKING:
     from bot.core.knowledge import Knowledge
@@ -349,7 +349,9 @@ def compose_message(key: str, lang: str, kb: Knowledge, **values: str) -> Reply:
         if name in _LINK_VALUES:
             if not value.startswith("https://"):
                 raise ValueError(f"{name} must be an https URL")
-            filled[name] = Markup(f'<a href="{escape(value)}">{cat.html(lang, PRIVATE_LINK)}</a>')
+            filled[name] = Markup(
+                f'<a href="{attribute(value)}">{cat.html(lang, PRIVATE_LINK)}</a>'
+            )
         else:
             filled[name] = value
     text = cat.html(lang, msg, **filled)
