@@ -30,10 +30,18 @@ def build_parser() -> argparse.ArgumentParser:
         prog="lurecheck",
         description="Check job offers for recruitment-lure warning signs.",
     )
-    parser.add_argument("--rules-dir", type=Path, default=None,
-                        help="rule packs folder (default: $LURECHECK_RULES_DIR or ./rules)")
-    parser.add_argument("--locales-dir", type=Path, default=None,
-                        help="translations folder (default: $LURECHECK_LOCALES_DIR or ./locales)")
+    parser.add_argument(
+        "--rules-dir",
+        type=Path,
+        default=None,
+        help="rule packs folder (default: $LURECHECK_RULES_DIR or ./rules)",
+    )
+    parser.add_argument(
+        "--locales-dir",
+        type=Path,
+        default=None,
+        help="translations folder (default: $LURECHECK_LOCALES_DIR or ./locales)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _register_check(sub)
     for name in SUBCOMMAND_MODULES:
@@ -63,17 +71,26 @@ def load_knowledge_or_exit(args: argparse.Namespace) -> Any:
         raise SystemExit(2) from None
 
 
-def _register_check(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _register_check(sub: argparse._SubParsersAction) -> None:
     check = sub.add_parser("check", help="check one message (or a batch) for warning signs")
-    check.add_argument("text", nargs="?", default="-",
-                       help="the message; '-' or nothing reads standard input")
+    check.add_argument(
+        "text", nargs="?", default="-", help="the message; '-' or nothing reads standard input"
+    )
     check.add_argument("--json", action="store_true", help="print one JSON object")
-    check.add_argument("--batch", type=Path, metavar="FILE.jsonl",
-                       help="JSON lines with a 'text' (and optional 'id'); one result per line")
-    check.add_argument("--reply", action="store_true",
-                       help="print the exact reply a user would get")
-    check.add_argument("--lang", choices=["ko", "en", "th", "vi"],
-                       help="reply language (default: the message's own)")
+    check.add_argument(
+        "--batch",
+        type=Path,
+        metavar="FILE.jsonl",
+        help="JSON lines with a 'text' (and optional 'id'); one result per line",
+    )
+    check.add_argument(
+        "--reply", action="store_true", help="print the exact reply a user would get"
+    )
+    check.add_argument(
+        "--lang",
+        choices=["ko", "en", "th", "vi"],
+        help="reply language (default: the message's own)",
+    )
     check.set_defaults(func=_cmd_check)
 
 
@@ -129,8 +146,10 @@ def _check_batch(engine: Any, path: Path, out: IO[str]) -> int:
 
 
 def format_result(result: Any) -> str:
-    lines = [f"Risk: {result.risk.value.upper()} (score {result.score}) · language: "
-             f"{result.language} · destinations: {', '.join(result.destinations) or '-'}"]
+    lines = [
+        f"Risk: {result.risk.value.upper()} (score {result.score}) · language: "
+        f"{result.language} · destinations: {', '.join(result.destinations) or '-'}"
+    ]
     for finding in result.findings:
         quotes = ", ".join(f'"{span.text}"' for span in finding.evidence)
         lines.append(f"  - {finding.rule} [{finding.category}, {finding.severity}]: {quotes}")

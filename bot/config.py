@@ -30,7 +30,9 @@ def _admin_ids(raw: str) -> frozenset[int]:
     ids = set()
     for part in filter(None, (p.strip() for p in raw.split(","))):
         if not part.isdigit():
-            raise ConfigError("LURECHECK_ADMIN_IDS must be comma-separated numeric Telegram user ids")
+            raise ConfigError(
+                "LURECHECK_ADMIN_IDS must be comma-separated numeric Telegram user ids"
+            )
         ids.add(int(part))
     return frozenset(ids)
 
@@ -62,7 +64,9 @@ class Settings:
         raw_token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
         level = env.get("LOG_LEVEL", "INFO").upper()
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-            raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {level!r}")
+            raise ConfigError(
+                f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {level!r}"
+            )
         return cls(
             token=validate_token(raw_token) if raw_token else None,
             api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,

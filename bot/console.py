@@ -54,8 +54,10 @@ def run_console(
     kb = load_knowledge(rules_dir, locales_dir)
     interactive = stdin.isatty()
     if interactive:
-        stdout.write("LureCheck console. Paste a job offer, then an empty line. "
-                     ":lang xx switches language, :quit leaves.\n")
+        stdout.write(
+            "LureCheck console. Paste a job offer, then an empty line. "
+            ":lang xx switches language, :quit leaves.\n"
+        )
     lang: str | None = None
     for message in _messages(stdin, interactive, stdout):
         command = message.strip()
@@ -73,7 +75,7 @@ def run_console(
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     console = sub.add_parser("console", help="chat with the checker locally (no Telegram needed)")
     console.set_defaults(func=_cmd_console)
 

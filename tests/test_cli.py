@@ -35,7 +35,9 @@ def test_check_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
             assert quote in LURE  # evidence is the user's own words
 
 
-def test_check_reads_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_reads_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import io
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("see you at the bus station at 5"))
@@ -51,11 +53,15 @@ def test_check_human_output_never_says_safe(capsys: pytest.CaptureFixture[str]) 
 def test_batch_keeps_order_and_ids_and_survives_bad_lines(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rows = [json.dumps({"id": f"m{i}", "text": text}) for i, text in
-            enumerate([LURE, "hello", "고수익 알바", "ทำงานต่างประเทศ"])]
+    rows = [
+        json.dumps({"id": f"m{i}", "text": text})
+        for i, text in enumerate([LURE, "hello", "고수익 알바", "ทำงานต่างประเทศ"])
+    ]
     batch = tmp_path / "in.jsonl"
-    batch.write_text("\n".join([rows[0], "not json", rows[1], '{"no_text": 1}', *rows[2:]]) + "\n",
-                     encoding="utf-8")
+    batch.write_text(
+        "\n".join([rows[0], "not json", rows[1], '{"no_text": 1}', *rows[2:]]) + "\n",
+        encoding="utf-8",
+    )
     code, out, err = run(capsys, "check", "--json", "--batch", str(batch))
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 1 and "2 line(s)" in err
@@ -77,8 +83,15 @@ def test_rules_lint_and_test_fail_on_a_broken_copy(
     victim = sorted((rules / "lures").glob("*.yaml"))[0]
     text = victim.read_text(encoding="utf-8")
     victim.write_text(text.replace("references:", "refrences:", 1), encoding="utf-8")
-    code, out, _ = run(capsys, "--rules-dir", str(rules), "--locales-dir",
-                       str(shipped_copy / "locales"), "rules", "lint")
+    code, out, _ = run(
+        capsys,
+        "--rules-dir",
+        str(rules),
+        "--locales-dir",
+        str(shipped_copy / "locales"),
+        "rules",
+        "lint",
+    )
     assert code == 1
     assert f"{victim.name}:" in out and "E101 unknown key 'refrences'" in out
     e101 = next(row for row in out.splitlines() if "E101" in row)
@@ -86,8 +99,16 @@ def test_rules_lint_and_test_fail_on_a_broken_copy(
     assert text.splitlines()[int(line) - 1].startswith("references:")
     # rules test refuses to run on packs that do not load, with the same message
     with pytest.raises(SystemExit) as stop:
-        main(["--rules-dir", str(rules), "--locales-dir", str(shipped_copy / "locales"),
-              "rules", "test"])
+        main(
+            [
+                "--rules-dir",
+                str(rules),
+                "--locales-dir",
+                str(shipped_copy / "locales"),
+                "rules",
+                "test",
+            ]
+        )
     assert stop.value.code == 2
     assert "E101" in capsys.readouterr().err
 
@@ -100,10 +121,18 @@ def test_rules_test_fails_when_an_example_breaks(
     text = victim.read_text(encoding="utf-8")
     first_no_match = text.index("no_match:")
     broken = text[:first_no_match] + text[first_no_match:].replace(
-        'text: "', 'text: "free flight, free air ticket, free accommodation ', 1)
+        'text: "', 'text: "free flight, free air ticket, free accommodation ', 1
+    )
     victim.write_text(broken, encoding="utf-8")
-    code, out, err = run(capsys, "--rules-dir", str(rules), "--locales-dir",
-                         str(shipped_copy / "locales"), "rules", "test")
+    code, out, err = run(
+        capsys,
+        "--rules-dir",
+        str(rules),
+        "--locales-dir",
+        str(shipped_copy / "locales"),
+        "rules",
+        "test",
+    )
     assert code == 1 and "T002" in out and "free-travel.yaml:" in out and " 1 failed" in err
 
 
@@ -115,8 +144,13 @@ def test_rules_list_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_python_dash_m_bot_is_the_same_command() -> None:
-    done = subprocess.run([sys.executable, "-m", "bot", "check", "--json", LURE],
-                          capture_output=True, text=True, cwd=PROJECT_ROOT, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "check", "--json", LURE],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        check=False,
+    )
     assert done.returncode == 0 and json.loads(done.stdout)["findings"]
 
 
@@ -124,6 +158,10 @@ def test_broken_packs_give_a_clean_error_not_a_traceback(shipped_copy: Path) -> 
     (shipped_copy / "rules" / "pack.yaml").write_text("schema: [\n", encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "bot", "--rules-dir", str(shipped_copy / "rules"), "check", "x"],
-        capture_output=True, text=True, cwd=PROJECT_ROOT, check=False)
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        check=False,
+    )
     assert done.returncode == 2
     assert "pack.yaml:" in done.stderr and "Traceback" not in done.stderr

@@ -103,7 +103,7 @@ RULES = {
         """,
         '- {lang: en, text: "no experience needed"}',
         '- {lang: en, text: "experience needed"}',
-        extra="unless:\n  terms:\n    en: [\"internship programme\"]\n",
+        extra='unless:\n  terms:\n    en: ["internship programme"]\n',
     ),
 }
 
@@ -213,8 +213,20 @@ def test_currency_points_at_destination(engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", " ", "\u200b\u200b", "🙂" * 500, "\x00\x01", "a" * 5000, "ั" * 300, "@" * 100,
-     "+" + "1" * 200, "$" * 1000, "1,0" * 2000, "\ud800"],
+    [
+        "",
+        " ",
+        "\u200b\u200b",
+        "🙂" * 500,
+        "\x00\x01",
+        "a" * 5000,
+        "ั" * 300,
+        "@" * 100,
+        "+" + "1" * 200,
+        "$" * 1000,
+        "1,0" * 2000,
+        "\ud800",
+    ],
 )
 def test_odd_input_never_raises(engine: Engine, text: str) -> None:
     result = engine.analyse(text)
@@ -230,7 +242,9 @@ def test_shipped_packs_load() -> None:
     from bot.config import PROJECT_ROOT
 
     engine = Engine.load(PROJECT_ROOT / "rules")
-    assert engine.rules and all(set(r.title) == {"ko", "en", "th", "vi"} for r in engine.rules.values())
+    assert engine.rules and all(
+        set(r.title) == {"ko", "en", "th", "vi"} for r in engine.rules.values()
+    )
 
 
 def test_load_rejects_missing_dir(tmp_path: Path) -> None:

@@ -50,8 +50,11 @@ def test_every_shipped_rule_cites_sources_and_tests_each_language() -> None:
     ("broken", "code", "marker"),
     [
         (GOOD.replace("references:", "refrences:"), "E101", "refrences:"),
-        (GOOD.replace("status: experimental", "status: experimental\nstatus: stable"), "Y002",
-         "status: stable"),
+        (
+            GOOD.replace("status: experimental", "status: experimental\nstatus: stable"),
+            "Y002",
+            "status: stable",
+        ),
         (GOOD.replace('en: ["free flight"]', "en: [no]"), "E103", "en: [no]"),
         (GOOD + "date: 2026-01-05\n", "E103", "date: 2026"),
         (GOOD.replace("severity: medium", "severity: extreme"), "E304", "severity:"),
@@ -89,7 +92,9 @@ def test_unknown_key_suggests_the_right_one(make_pack: MakePack) -> None:
 
 
 def test_unquoted_yes_no_gets_a_hint(make_pack: MakePack) -> None:
-    rules_dir = make_pack({"lures/free-travel.yaml": GOOD.replace('en: ["free flight"]', "en: [no]")})
+    rules_dir = make_pack(
+        {"lures/free-travel.yaml": GOOD.replace('en: ["free flight"]', "en: [no]")}
+    )
     message = next(i.message for i in lint(rules_dir, rules_dir) if i.code == "E103")
     assert "put it in quotes" in message
 
@@ -97,8 +102,11 @@ def test_unquoted_yes_no_gets_a_hint(make_pack: MakePack) -> None:
 def test_all_errors_are_collected_not_just_the_first(make_pack: MakePack) -> None:
     bad_one = GOOD.replace("references:", "refrences:")
     bad_two = GOOD.replace("id: free-travel", "id: free-travel-two").replace(
-        "severity: medium", "severity: extreme")
-    rules_dir = make_pack({"lures/free-travel.yaml": bad_one, "lures/free-travel-two.yaml": bad_two})
+        "severity: medium", "severity: extreme"
+    )
+    rules_dir = make_pack(
+        {"lures/free-travel.yaml": bad_one, "lures/free-travel-two.yaml": bad_two}
+    )
     with pytest.raises(PackError) as caught:
         Engine.load(rules_dir)
     assert {"E101", "E304"} <= codes(caught.value.issues)
@@ -115,29 +123,38 @@ def test_unknown_reference_is_reported(make_pack: MakePack) -> None:
 
 
 def test_bad_pack_settings(make_pack: MakePack) -> None:
-    rules_dir = make_pack({"lures/free-travel.yaml": GOOD},
-                          pack="schema: 1\nversion: x\ncategories: {}\nseverities: {}\n")
+    rules_dir = make_pack(
+        {"lures/free-travel.yaml": GOOD},
+        pack="schema: 1\nversion: x\ncategories: {}\nseverities: {}\n",
+    )
     issues = lint(rules_dir, rules_dir)
     assert any(i.path.endswith("pack.yaml") and i.line > 0 for i in issues)
 
 
 def test_failing_examples_are_reported_with_their_line(make_pack: MakePack) -> None:
     wrong = GOOD.replace('text: "paid flight"', 'text: "free flight again"').replace(
-        'expect: ["free flight"]', 'expect: ["free bus"]')
+        'expect: ["free flight"]', 'expect: ["free bus"]'
+    )
     report = run_examples(Engine.load(make_pack({"lures/free-travel.yaml": wrong})))
     lines = wrong.splitlines()
     expected_lines = [n for n, text in enumerate(lines, 1) if "free bus" in text or "again" in text]
-    assert [(f.code, f.line) for f in report.failures] == list(zip(["T003", "T002"], expected_lines))
+    assert [(f.code, f.line) for f in report.failures] == list(
+        zip(["T003", "T002"], expected_lines, strict=True)
+    )
 
 
 def test_hot_reload_keeps_old_packs_on_a_bad_file(shipped_copy: Path) -> None:
     rules_dir = shipped_copy / "rules"
     holder = KnowledgeHolder(rules_dir, shipped_copy / "locales")
     before = holder.current
-    new_rule = GOOD.replace("id: free-travel", "id: zz-reload-probe").replace(
-        '"free flight"]', '"zqx probe phrase"]').replace(
-        'text: "free flight", expect: ["free flight"]',
-        'text: "zqx probe phrase", expect: ["zqx probe phrase"]')
+    new_rule = (
+        GOOD.replace("id: free-travel", "id: zz-reload-probe")
+        .replace('"free flight"]', '"zqx probe phrase"]')
+        .replace(
+            'text: "free flight", expect: ["free flight"]',
+            'text: "zqx probe phrase", expect: ["zqx probe phrase"]',
+        )
+    )
     path = rules_dir / "lures" / "zz-reload-probe.yaml"
     path.write_text(new_rule.replace("references:", "refrences:"), encoding="utf-8")
     issues = holder.reload()

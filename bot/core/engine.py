@@ -7,9 +7,9 @@ An `Engine` is immutable. Reloading rule packs builds a new one and swaps it in
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 from bot.core.extract import Extracted
 from bot.core.language import detect_script_language
@@ -68,9 +68,7 @@ class Engine:
         if rule.country:
             destinations.add(rule.country)
         if rule.match.phones:
-            destinations.update(
-                p.value for p in extracted.phones if p.value in rule.match.phones
-            )
+            destinations.update(p.value for p in extracted.phones if p.value in rule.match.phones)
         return Finding(
             rule=rule.id,
             category=rule.category,

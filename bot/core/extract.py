@@ -1,6 +1,6 @@
-"""Pull structured evidence out of folded text: phone numbers, links, handles, money.
+"""Pull structured evidence out of folded text: phone numbers, handles, money.
 
-These are facts rules can ask about ("a +855 number", "a t.me link", "more than
+These are facts rules can ask about ("a +855 number", "an @handle", "more than
 5,000,000 won a month") that word lists cannot express. All patterns here are fixed
 and linear; maintainers' own regexes go through RE2 in the matcher instead.
 """
@@ -33,39 +33,83 @@ class Amount:
     monthly: float  # converted to a monthly figure in its own currency
 
 
-_PHONE = re.compile(r"(?<![\w+])(?:\+|00)\s?[1-9][\d \t().-]{6,18}\d")
+_PHONE = re.compile(r"(?:\+|00)\s?[1-9][\d \t().-]{6,18}\d")
 _WA_LINK = re.compile(r"wa\.me/\+?(\d{8,15})")
-_DOMAIN = re.compile(
-    r"(?<![\w@.-])(?:https?://)?(?:www\.)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
-    r"[a-z][a-z0-9-]{1,24})(?![\w-])(/[^\s<>\"']*)?"
-)
-_HANDLE = re.compile(r"(?<![\w.@/])@([a-z][a-z0-9_]{3,31})(?![\w@])")
+_HANDLE = re.compile(r"@([a-z][a-z0-9_]{3,31})(?![\w@])")
 _EMAIL_TAIL = re.compile(r"^\.[a-z]{2,}")
 
 # --- money -------------------------------------------------------------------------
 _CURRENCY_WORDS: dict[str, str] = {
-    "$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
-    "달러": "USD", "불": "USD", "do": "USD", "do la": "USD", "dola": "USD",
-    "ดอลลาร์": "USD", "ดอลล่าร์": "USD",
-    "usdt": "USDT", "u": "USDT",
-    "원": "KRW", "krw": "KRW", "₩": "KRW", "won": "KRW",
-    "vnd": "VND", "vnđ": "VND", "dong": "VND", "₫": "VND", "d": "VND",
-    "บาท": "THB", "thb": "THB", "฿": "THB", "baht": "THB",
-    "php": "PHP", "₱": "PHP", "peso": "PHP", "pesos": "PHP",
-    "riel": "KHR", "khr": "KHR", "៛": "KHR",
-    "kyat": "MMK", "mmk": "MMK",
-    "kip": "LAK", "lak": "LAK", "₭": "LAK",
-    "yuan": "CNY", "rmb": "CNY", "元": "CNY", "¥": "CNY", "cny": "CNY",
-    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
-    "£": "GBP", "gbp": "GBP",
+    "$": "USD",
+    "us$": "USD",
+    "usd": "USD",
+    "dollar": "USD",
+    "dollars": "USD",
+    "달러": "USD",
+    "불": "USD",
+    "do": "USD",
+    "do la": "USD",
+    "dola": "USD",
+    "ดอลลาร์": "USD",
+    "ดอลล่าร์": "USD",
+    "usdt": "USDT",
+    "u": "USDT",
+    "원": "KRW",
+    "krw": "KRW",
+    "₩": "KRW",
+    "won": "KRW",
+    "vnd": "VND",
+    "vnđ": "VND",
+    "dong": "VND",
+    "₫": "VND",
+    "d": "VND",
+    "บาท": "THB",
+    "thb": "THB",
+    "฿": "THB",
+    "baht": "THB",
+    "php": "PHP",
+    "₱": "PHP",
+    "peso": "PHP",
+    "pesos": "PHP",
+    "riel": "KHR",
+    "khr": "KHR",
+    "៛": "KHR",
+    "kyat": "MMK",
+    "mmk": "MMK",
+    "kip": "LAK",
+    "lak": "LAK",
+    "₭": "LAK",
+    "yuan": "CNY",
+    "rmb": "CNY",
+    "元": "CNY",
+    "¥": "CNY",
+    "cny": "CNY",
+    "€": "EUR",
+    "eur": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
 }
 # Multipliers that also settle the currency when none is written ("500만", "30 triệu").
 _MULTIPLIERS: dict[str, tuple[float, str | None]] = {
-    "k": (1e3, None), "nghin": (1e3, "VND"), "ngan": (1e3, "VND"),
-    "trieu": (1e6, "VND"), "tr": (1e6, "VND"), "cu": (1e6, "VND"), "ty": (1e9, "VND"),
-    "만": (1e4, "KRW"), "천": (1e3, "KRW"), "억": (1e8, "KRW"), "백만": (1e6, "KRW"),
-    "พัน": (1e3, "THB"), "หมื่น": (1e4, "THB"), "แสน": (1e5, "THB"), "ล้าน": (1e6, "THB"),
-    "m": (1e6, None), "million": (1e6, None),
+    "k": (1e3, None),
+    "nghin": (1e3, "VND"),
+    "ngan": (1e3, "VND"),
+    "trieu": (1e6, "VND"),
+    "tr": (1e6, "VND"),
+    "cu": (1e6, "VND"),
+    "ty": (1e9, "VND"),
+    "만": (1e4, "KRW"),
+    "천": (1e3, "KRW"),
+    "억": (1e8, "KRW"),
+    "백만": (1e6, "KRW"),
+    "พัน": (1e3, "THB"),
+    "หมื่น": (1e4, "THB"),
+    "แสน": (1e5, "THB"),
+    "ล้าน": (1e6, "THB"),
+    "m": (1e6, None),
+    "million": (1e6, None),
 }
 
 
@@ -77,18 +121,39 @@ _CUR = _alternation(list(_CURRENCY_WORDS))
 _MULT = _alternation(list(_MULTIPLIERS))
 _NUMBER = r"\d{1,3}(?:[,.\s]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _AMOUNT = re.compile(
-    rf"(?:(?P<pre>[$₩฿₫₱€£¥]|us\$|usdt|usd)\s?)?"
+    # The look-ahead lets the scanner skip every position that cannot start an amount.
+    rf"(?=[\d$₩฿₫₱€£¥u])(?:(?P<pre>[$₩฿₫₱€£¥]|us\$|usdt|usd)\s?)?"
     rf"(?P<num>{_NUMBER})\s?(?P<mult>{_MULT})?(?![a-z])\s?(?P<cur>{_CUR})?(?![a-z])"
 )
 _PERIODS: list[tuple[str, re.Pattern[str]]] = [
-    ("hour", re.compile(r"/\s?(?:h|hr|hour|gio)\b|per hour|an hour|hourly|시급|시간당|"
-                        r"mot gio|/giờ|ชั่วโมงละ|ต่อชั่วโมง|ชม\.")),
-    ("day", re.compile(r"/\s?(?:d|day|ngay)\b|per day|a day|daily|일당|하루|"
-                       r"mot ngay|moi ngay|วันละ|ต่อวัน|รายวัน")),
-    ("week", re.compile(r"/\s?(?:w|wk|week|tuan)\b|per week|a week|weekly|주급|"
-                        r"mot tuan|moi tuan|สัปดาห์ละ|ต่อสัปดาห์")),
-    ("year", re.compile(r"/\s?(?:y|yr|year|nam)\b|per year|a year|per annum|annual|yearly|"
-                        r"연봉|mot nam|ต่อปี|ปีละ")),
+    (
+        "hour",
+        re.compile(
+            r"/\s?(?:h|hr|hour|gio)\b|per hour|an hour|hourly|시급|시간당|"
+            r"mot gio|/giờ|ชั่วโมงละ|ต่อชั่วโมง|ชม\."
+        ),
+    ),
+    (
+        "day",
+        re.compile(
+            r"/\s?(?:d|day|ngay)\b|per day|a day|daily|일당|하루|"
+            r"mot ngay|moi ngay|วันละ|ต่อวัน|รายวัน"
+        ),
+    ),
+    (
+        "week",
+        re.compile(
+            r"/\s?(?:w|wk|week|tuan)\b|per week|a week|weekly|주급|"
+            r"mot tuan|moi tuan|สัปดาห์ละ|ต่อสัปดาห์"
+        ),
+    ),
+    (
+        "year",
+        re.compile(
+            r"/\s?(?:y|yr|year|nam)\b|per year|a year|per annum|annual|yearly|"
+            r"연봉|mot nam|ต่อปี|ปีละ"
+        ),
+    ),
 ]
 _MONTHLY_FACTOR = {"hour": 208.0, "day": 26.0, "week": 4.33, "year": 1 / 12, "month": 1.0}
 _PERIOD_WINDOW = 14
@@ -116,6 +181,18 @@ def _period(text: str, start: int, end: int) -> str:
     return "month"
 
 
+def _glued(text: str, start: int, extra: str) -> bool:
+    """Is the match at `start` stuck to the previous character (so not a match of its own)?
+
+    Checked here rather than with a look-behind: a pattern that starts with a
+    look-behind cannot use the regex engine's fast scan for its first character.
+    """
+    if start == 0:
+        return False
+    before = text[start - 1]
+    return before.isalnum() or before in extra
+
+
 class Extracted:
     """Lazily computed structured evidence for one message (each part costs only if asked)."""
 
@@ -128,7 +205,12 @@ class Extracted:
         hits: list[Hit] = []
         if "+" not in self._text and "00" not in self._text and "wa.me" not in self._text:
             return hits
-        candidates = [(m.start(), m.end(), m.group()) for m in _PHONE.finditer(self._text)]
+        text = self._text
+        candidates = [
+            (m.start(), m.end(), m.group())
+            for m in _PHONE.finditer(text)
+            if not _glued(text, m.start(), "_+")  # part of a longer number or word
+        ]
         candidates += [
             (m.start(), m.end(), "+" + m.group(1)) for m in _WA_LINK.finditer(self._text)
         ]
@@ -144,18 +226,11 @@ class Extracted:
         return hits
 
     @cached_property
-    def domains(self) -> list[Hit]:
-        hits = []
-        for m in _DOMAIN.finditer(self._text):
-            if "." not in self._text[m.start() : m.end()]:
-                continue
-            hits.append(Hit(m.start(), m.end(), m.group(1)))
-        return hits
-
-    @cached_property
     def handles(self) -> list[Hit]:
         hits = []
         for m in _HANDLE.finditer(self._text):
+            if _glued(self._text, m.start(), "_.@/"):
+                continue  # inside a word, an address or a URL path
             if _EMAIL_TAIL.match(self._text, m.end()):
                 continue  # user@mail.com-like, an e-mail, not a messenger handle
             hits.append(Hit(m.start(), m.end(), m.group(1)))

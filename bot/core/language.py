@@ -21,15 +21,16 @@ _VIETNAMESE = re.compile(
 )
 
 
+_SCRIPTS = (("ko", _HANGUL), ("th", _THAI), ("vi", _VIETNAMESE))
+
+
 def detect_script_language(text: str) -> str | None:
     """Return ko, th or vi when the script says so clearly, else None."""
-    counts = {
-        "ko": len(_HANGUL.findall(text)),
-        "th": len(_THAI.findall(text)),
-        "vi": len(_VIETNAMESE.findall(text)),
-    }
-    best = max(counts, key=lambda lang: counts[lang])
-    return best if counts[best] > 0 else None
+    present = [(lang, rx) for lang, rx in _SCRIPTS if rx.search(text)]
+    if len(present) <= 1:  # the common case: one script, no counting needed
+        return present[0][0] if present else None
+    counts = {lang: len(rx.findall(text)) for lang, rx in present}
+    return max(counts, key=lambda lang: counts[lang])
 
 
 def choose_language(explicit: str | None, telegram_code: str | None, text: str | None) -> str:

@@ -31,6 +31,8 @@ FoldedSpan = tuple[int, int]
 _NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff]")
 MIN_FUZZY_CHARS = 6
 MAX_REGEX_HITS = 8
+# Fuzzy candidates must share their first or last _EDGE letters with a term.
+_EDGE = 3
 
 
 def needs_compact(term_compact: str) -> bool:
@@ -48,8 +50,10 @@ class _FuzzyTerm:
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     regexes: tuple[tuple[Any, Slot], ...]  # compiled RE2 patterns
+    any_regex: Any  # all of them in one RE2 pattern: most messages match none
     phones: tuple[tuple[frozenset[str], Slot], ...]
     links: tuple[tuple[tuple[str, ...], Slot], ...]
+    link_pattern: re.Pattern[str] | None  # any domain a rule names, with its path
     handles: tuple[Slot, ...]
     amounts: tuple[tuple[dict[str, float], Slot], ...]
 
@@ -88,9 +92,19 @@ class Index:
                 automaton.make_automaton()
         self._has_words, self._has_compact = bool(words), bool(compact)
         self._fuzzy_buckets = _bucket(fuzzy)
+        self._fuzzy_edges = (
+            frozenset(f.form[:_EDGE] for f in fuzzy),
+            frozenset(f.form[-_EDGE:] for f in fuzzy),
+        )
         self._fuzzy_span = max((len(f.form) for f in fuzzy), default=0) + 2
         self._extra = _Compiled(
-            tuple(regexes), tuple(phones), tuple(links), tuple(handles), tuple(amounts)
+            tuple(regexes),
+            re2.compile("|".join(f"(?:{p.pattern})" for p, _ in regexes)) if regexes else None,
+            tuple(phones),
+            tuple(links),
+            _link_pattern(links),
+            tuple(handles),
+            tuple(amounts),
         )
 
     @staticmethod
@@ -121,11 +135,11 @@ class Index:
             self._scan_view(view, hits)
         self._scan_fuzzy(norm.views[0], hits)
         self._scan_extra(norm.folded, extracted, hits)
-        return hits
+        return {slot: spans for slot, spans in hits.items() if spans}
 
     def _scan_view(self, view: View, hits: dict[Slot, list[FoldedSpan]]) -> None:
         if self._has_words:
-            text, wmap = view.words, view.words_map
+            text = view.words
             last = len(text) - 1
             for end, (length, slots) in self._words.iter(text):
                 start = end - length + 1
@@ -133,49 +147,50 @@ class Index:
                     continue
                 if end < last and text[end + 1] != " ":
                     continue
-                span = (wmap[start], wmap[end] + 1)
+                span = view.words_span(start, end + 1)
                 for slot in slots:
                     hits[slot].append(span)
         if self._has_compact:
-            cmap = view.compact_map
             for end, (length, entries) in self._compact.iter(view.compact):
                 start = end - length + 1
-                span = (cmap[start], cmap[end] + 1)
+                span = view.compact_span(start, end + 1)
+                edges: bool | None = None
                 for slot, bounded in entries:
-                    if bounded and (
-                        start not in view.compact_starts or end + 1 not in view.compact_ends
-                    ):
-                        continue
+                    if bounded:
+                        if edges is None:
+                            edges = view.on_token_edges(start, end + 1)
+                        if not edges:
+                            continue
                     hits[slot].append(span)
 
     def _scan_fuzzy(self, view: View, hits: dict[Slot, list[FoldedSpan]]) -> None:
+        """Compare windows of 1-3 words that share an edge with some fuzzy term."""
         if not self._fuzzy_buckets:
             return
-        tokens: list[tuple[int, int]] = []  # (start, end) in the words view
-        position = 0
-        for token in view.words.split(" "):
-            tokens.append((position, position + len(token)))
-            position += len(token) + 1
-        for i, (start, _) in enumerate(tokens):
-            candidate = ""
-            for j in range(i, min(i + 3, len(tokens))):
-                candidate += view.words[tokens[j][0] : tokens[j][1]]
-                if len(candidate) > self._fuzzy_span:
-                    break
-                if len(candidate) < MIN_FUZZY_CHARS - 1 or not candidate.isascii():
-                    continue
-                for term in _candidates(self._fuzzy_buckets, candidate):
-                    if fuzz.ratio(candidate, term.form, score_cutoff=term.cutoff):
-                        end = tokens[j][1]
-                        hits[term.slot].append(
-                            (view.words_map[start], view.words_map[end - 1] + 1)
-                        )
+        tokens = view.tokens
+        buckets = self._fuzzy_buckets
+        heads_set, tails_set = self._fuzzy_edges
+        heads = [i for i, t in enumerate(tokens) if t[:_EDGE] in heads_set]
+        tails = [i for i, t in enumerate(tokens) if t[-_EDGE:] in tails_set]
+        windows = {(i, j) for i in heads for j in range(i, min(i + 3, len(tokens)))}
+        windows.update((i, j) for j in tails for i in range(max(0, j - 2), j + 1))
+        for i, j in windows:
+            candidate = "".join(tokens[i : j + 1])
+            if not MIN_FUZZY_CHARS - 1 <= len(candidate) <= self._fuzzy_span:
+                continue
+            if not candidate.isascii():
+                continue
+            for term in _candidates(buckets, candidate):
+                if fuzz.ratio(candidate, term.form, score_cutoff=term.cutoff):
+                    starts = view.word_starts()
+                    hits[term.slot].append(view.words_span(starts[i], starts[j] + len(tokens[j])))
 
     def _scan_extra(
         self, folded: str, extracted: Extracted, hits: dict[Slot, list[FoldedSpan]]
     ) -> None:
         extra = self._extra
-        for pattern, slot in extra.regexes:
+        regexes = extra.regexes if extra.any_regex and extra.any_regex.search(folded) else ()
+        for pattern, slot in regexes:
             for count, m in enumerate(pattern.finditer(folded)):
                 if count >= MAX_REGEX_HITS:
                     break
@@ -185,10 +200,10 @@ class Index:
             for phone in extracted.phones:
                 if phone.value in regions:
                     hits[slot].append((phone.start, phone.end))
-        for domains, slot in extra.links:
-            for link in extracted.domains:
-                if any(link.value == d or link.value.endswith("." + d) for d in domains):
-                    hits[slot].append((link.start, link.end))
+        if extra.link_pattern is not None:
+            found = [(m.group(1), m.span()) for m in extra.link_pattern.finditer(folded)]
+            for domains, slot in extra.links:
+                hits[slot].extend(span for domain, span in found if domain in domains)
         if extracted.handles:
             for slot in extra.handles:
                 hits[slot].extend((h.start, h.end) for h in extracted.handles)
@@ -199,19 +214,28 @@ class Index:
                     hits[slot].append((amount.start, amount.end))
 
 
+def _link_pattern(links: list[tuple[tuple[str, ...], Slot]]) -> re.Pattern[str] | None:
+    """One pattern for every named domain; subdomains count ("chat.line.me" is line.me)."""
+    domains = sorted({d for named, _ in links for d in named}, key=len, reverse=True)
+    if not domains:
+        return None
+    names = "|".join(re.escape(d) for d in domains)
+    return re.compile(rf"(?<![\w-])({names})(?![\w-])(?:/[^\s<>\"']*)?")
+
+
 _Buckets = dict[str, list[_FuzzyTerm]]
 
 
 def _bucket(terms: list[_FuzzyTerm]) -> _Buckets:
     buckets: _Buckets = defaultdict(list)
     for term in terms:
-        buckets["^" + term.form[:2]].append(term)
-        buckets["$" + term.form[-2:]].append(term)
+        buckets["^" + term.form[:_EDGE]].append(term)
+        buckets["$" + term.form[-_EDGE:]].append(term)
     return dict(buckets)
 
 
 def _candidates(buckets: _Buckets, word: str) -> list[_FuzzyTerm]:
-    """Terms sharing the word's first or last two letters and about its length."""
-    found = buckets.get("^" + word[:2], []) + buckets.get("$" + word[-2:], [])
+    """Terms sharing the word's first or last three letters and about its length."""
+    found = buckets.get("^" + word[:_EDGE], []) + buckets.get("$" + word[-_EDGE:], [])
     slack = max(1, len(word) // 5)
     return [t for t in found if abs(len(t.form) - len(word)) <= slack]

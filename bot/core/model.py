@@ -9,13 +9,13 @@ the person who sent the message; nothing here is ever written to storage.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 LANGUAGES: tuple[str, ...] = ("ko", "en", "th", "vi")
 
 
-class Risk(str, Enum):
+class Risk(StrEnum):
     """Risk bands. There is deliberately no "safe": no finding means no *known* sign."""
 
     NONE = "none"

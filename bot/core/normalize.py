@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 # Invisible characters used to split words without changing how they look.
 _INVISIBLE = frozenset(
@@ -28,26 +30,79 @@ _INVISIBLE = frozenset(
 
 # Cyrillic and Greek letters that look like Latin ones once lower-cased.
 _HOMOGLYPHS = {
-    "а": "a", "в": "b", "е": "e", "ё": "e", "и": "u", "к": "k", "м": "m",
-    "н": "h", "о": "o", "п": "n", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x",
-    "ь": "b", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "һ": "h", "ԁ": "d", "ԛ": "q",
-    "ԝ": "w", "ӏ": "l", "ѵ": "v", "ɡ": "g", "ɑ": "a", "ı": "i",
-    "α": "a", "β": "b", "γ": "y", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v",
-    "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ϲ": "c", "ѡ": "w",
+    "а": "a",
+    "в": "b",
+    "е": "e",
+    "ё": "e",
+    "и": "u",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "п": "n",
+    "р": "p",
+    "с": "c",
+    "т": "t",
+    "у": "y",
+    "х": "x",
+    "ь": "b",
+    "і": "i",
+    "ї": "i",
+    "ј": "j",
+    "ѕ": "s",
+    "һ": "h",
+    "ԁ": "d",
+    "ԛ": "q",
+    "ԝ": "w",
+    "ӏ": "l",
+    "ѵ": "v",
+    "ɡ": "g",
+    "ɑ": "a",
+    "ı": "i",
+    "α": "a",
+    "β": "b",
+    "γ": "y",
+    "ε": "e",
+    "η": "n",
+    "ι": "i",
+    "κ": "k",
+    "ν": "v",
+    "ο": "o",
+    "ρ": "p",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "ω": "w",
+    "ϲ": "c",
+    "ѡ": "w",
 }
 
 # Leetspeak, applied only in a second view of the text (numbers stay numbers elsewhere).
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
-                       "8": "b", "@": "a", "$": "s", "!": "i", "|": "l"})
+_LEET = str.maketrans(
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "8": "b",
+        "@": "a",
+        "$": "s",
+        "!": "i",
+        "|": "l",
+    }
+)
 _LEET_L = str.maketrans({"1": "l", "!": "l"})
-_HAS_LEET = re.compile(r"[a-z][0-9@$!|]|[0-9@$!|][a-z]")
+# A leet character run followed by letters: "p01pet", "te1egram", "c@sino", "4dmin".
+_LEET_RUN = re.compile(r"[0-9@$!|]+[a-z]+")
 
 _THAI_SARA_AM = "\u0e33"  # NFKC splits it in two; keep it whole in both text and terms
 
 # A "word" is a run of letters or digits; Thai, Khmer and Myanmar marks belong to it.
 _WORD = re.compile(
-    r"(?:[^\W_]|[\u0300-\u036f\u0e01-\u0e3a\u0e40-\u0e4e\u0e50-\u0e59"
-    r"\u1000-\u109f\u1780-\u17d3\u17e0-\u17e9])+"
+    r"[\w\u0300-\u036f\u0e01-\u0e3a\u0e40-\u0e4e\u0e50-\u0e59"
+    r"\u1000-\u109f\u1780-\u17d3\u17e0-\u17e9]+"
 )
 # Letters split up by short runs of separators: "P o i p e t", "P.o.i.p.e.t", "P🔥o🔥i".
 _MAX_SPLIT_GAP = 3
@@ -87,12 +142,15 @@ class _FoldTable(dict[int, str]):
     def __init__(self) -> None:
         super().__init__()
         self.irregular: set[str] = set()
+        self.irregular_pattern: re.Pattern[str] | None = None
 
     def __missing__(self, code: int) -> str:
         folded = _fold_char(chr(code))
         self[code] = folded
         if len(folded) != 1:
             self.irregular.add(chr(code))
+            chars = "".join(re.escape(c) for c in sorted(self.irregular))
+            self.irregular_pattern = re.compile(f"[{chars}]")
         return folded
 
 
@@ -104,20 +162,89 @@ def fold(text: str) -> str:
     return text.translate(_TABLE)
 
 
-@dataclass(frozen=True, slots=True)
 class View:
     """One matchable form of the text.
 
     `words` has one space between tokens; `compact` has none (for Korean, Thai and
-    names written with odd spacing). `*_map` give the folded-text index of each char.
+    names written with odd spacing). Positions are mapped back to the folded text only
+    for the few places a rule fires, so the common no-hit path stays cheap.
     """
 
-    words: str
-    words_map: list[int]
-    compact: str
-    compact_map: list[int]
-    compact_starts: frozenset[int]
-    compact_ends: frozenset[int]
+    __slots__ = (
+        "_compact_starts",
+        "_groups",
+        "_source",
+        "_starts",
+        "_word_starts",
+        "compact",
+        "tokens",
+        "words",
+    )
+
+    def __init__(
+        self, source: str, tokens: list[str], groups: list[list[tuple[int, int]]] | None
+    ) -> None:
+        self._source = source
+        self.tokens = tokens
+        self.words = " ".join(tokens)
+        self.compact = "".join(tokens)
+        self._groups = groups  # folded-text pieces of each token; None: one match each
+        self._word_starts: list[int] | None = None
+        self._compact_starts: list[int] | None = None
+        self._starts: list[int] | None = None
+
+    def word_starts(self) -> list[int]:
+        if self._word_starts is None:
+            self._word_starts = [0, *accumulate(len(t) + 1 for t in self.tokens)][:-1]
+        return self._word_starts
+
+    def compact_starts(self) -> list[int]:
+        if self._compact_starts is None:
+            self._compact_starts = [0, *accumulate(len(t) for t in self.tokens)][:-1]
+        return self._compact_starts
+
+    def _folded_index(self, starts: list[int], index: int) -> int:
+        token = bisect_right(starts, index) - 1
+        offset = index - starts[token]
+        if self._groups is None:
+            return self._source_starts()[token] + offset
+        pieces = self._groups[token]
+        for start, end in pieces:
+            if offset < end - start:
+                return start + offset
+            offset -= end - start
+        return pieces[-1][1] - 1
+
+    def _source_starts(self) -> list[int]:
+        """Where each token starts in the folded text (computed on the first hit only)."""
+        if self._starts is None:
+            # split() gives the text around the tokens: one more piece than tokens.
+            separators = _WORD.split(self._source)[:-1]
+            tokens = self.tokens
+            lengths = [len(sep) + len(tok) for sep, tok in zip(separators, tokens, strict=True)]
+            ends = accumulate(lengths)
+            self._starts = [end - len(tok) for end, tok in zip(ends, tokens, strict=True)]
+        return self._starts
+
+    def words_span(self, start: int, end: int) -> tuple[int, int]:
+        """[start, end) of `words` as a span of the folded text."""
+        starts = self.word_starts()
+        return self._folded_index(starts, start), self._folded_index(starts, end - 1) + 1
+
+    def compact_span(self, start: int, end: int) -> tuple[int, int]:
+        starts = self.compact_starts()
+        return self._folded_index(starts, start), self._folded_index(starts, end - 1) + 1
+
+    def on_token_edges(self, start: int, end: int) -> bool:
+        """Does compact[start:end] begin and end exactly where tokens do?"""
+        starts = self.compact_starts()
+        i = bisect_left(starts, start)
+        if i == len(starts) or starts[i] != start:
+            return False
+        if end == len(self.compact):
+            return True
+        j = bisect_left(starts, end)
+        return j < len(starts) and starts[j] == end
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,80 +261,80 @@ class Normalized:
         return self.folded_map[start], self.folded_map[end - 1] + 1
 
 
-def _tokens(text: str) -> list[tuple[int, int]]:
+def _split_words(text: str) -> tuple[list[str], list[list[tuple[int, int]]]]:
+    """Tokens with letters split by short separator runs joined back into words."""
     spans = [m.span() for m in _WORD.finditer(text)]
-    merged: list[tuple[int, int]] = []
+    groups: list[list[tuple[int, int]]] = []
     run: list[tuple[int, int]] = []
 
     def close_run() -> None:
         if len(run) >= _MIN_SPLIT_RUN:
-            merged.append((-1, len(run)))  # marker: the next len(run) spans are one word
-        merged.extend(run)
+            groups.append(list(run))
+        else:
+            groups.extend([span] for span in run)
         run.clear()
 
     for span in spans:
-        single = span[1] - span[0] == 1
-        joinable = (
+        single = span[1] - span[0] == 1 and text[span[0]].isascii()
+        if (
             single
             and run
             and span[0] - run[-1][1] <= _MAX_SPLIT_GAP
             and "\n" not in text[run[-1][1] : span[0]]
-        )
-        if joinable:
+        ):
             run.append(span)
             continue
         close_run()
         if single:
             run.append(span)
         else:
-            merged.append(span)
+            groups.append([span])
     close_run()
-    return merged
+    tokens = ["".join(text[s:e] for s, e in group) for group in groups]
+    return tokens, groups
 
 
 def _view(text: str) -> View:
-    words: list[str] = []
-    words_map: list[int] = []
-    compact: list[str] = []
-    compact_map: list[int] = []
-    starts: set[int] = set()
-    ends: set[int] = set()
-    spans = _tokens(text)
-    i = 0
-    while i < len(spans):
-        start, end = spans[i]
-        if start == -1:  # a split-up word: join its letters
-            group = spans[i + 1 : i + 1 + end]
-            i += 1 + end
-        else:
-            group = [(start, end)]
-            i += 1
-        if words:
-            words.append(" ")
-            words_map.append(group[0][0] - 1 if group[0][0] > 0 else 0)
-        starts.add(len(compact_map))
-        for s, e in group:
-            piece = text[s:e]
-            words.append(piece)
-            compact.append(piece)
-            words_map.extend(range(s, e))
-            compact_map.extend(range(s, e))
-        ends.add(len(compact_map))
-    return View(
-        "".join(words), words_map, "".join(compact), compact_map,
-        frozenset(starts), frozenset(ends),
-    )
+    tokens = _WORD.findall(text)
+    singles = [i for i, token in enumerate(tokens) if len(token) == 1 and token < "\x80"]
+    if any(singles[k + 2] - singles[k] == 2 for k in range(len(singles) - 2)):
+        tokens, groups = _split_words(text)  # three single letters in a row: maybe "P o i"
+        return View(text, tokens, groups)
+    return View(text, tokens, None)
+
+
+def _has_leet(text: str) -> bool:
+    for m in _LEET_RUN.finditer(text):
+        start = m.start()
+        before = text[start - 1] if start else " "
+        digits = len(m.group()) - len(m.group().lstrip("0123456789@$!|"))
+        word_start = digits == 1 and m.group()[0] != "@" and not before.isalnum()  # "4dmin"
+        if before.isalpha() or (word_start and len(m.group()) >= 4):
+            return True
+    return False
+
+
+def _offsets(text: str) -> list[int]:
+    """Original index of each folded character, walking only the irregular characters."""
+    offsets: list[int] = []
+    done = 0
+    irregular = _TABLE.irregular
+    for index in [i for i, ch in enumerate(text) if ch in irregular]:
+        offsets.extend(range(done, index))
+        offsets.extend([index] * len(_TABLE[ord(text[index])]))
+        done = index + 1
+    offsets.extend(range(done, len(text)))
+    return offsets
 
 
 def normalize(text: str) -> Normalized:
     folded = text.translate(_TABLE)
     folded_map: list[int] | None = None
-    if not _TABLE.irregular.isdisjoint(text):
-        folded_map = []
-        for index, ch in enumerate(text):
-            folded_map.extend([index] * len(_TABLE[ord(ch)]))
+    pattern = _TABLE.irregular_pattern
+    if pattern is not None and pattern.search(text):
+        folded_map = _offsets(text)
     views = [_view(folded)]
-    if _HAS_LEET.search(folded):
+    if _has_leet(folded):
         leet = folded.translate(_LEET)
         views.append(_view(leet))
         if "1" in folded or "!" in folded:

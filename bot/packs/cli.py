@@ -7,7 +7,7 @@ import json
 import sys
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     rules = sub.add_parser("rules", help="lint, test and list the rule packs")
     actions = rules.add_subparsers(dest="action", required=True, metavar="ACTION")
     lint = actions.add_parser("lint", help="check every pack file (schema and meaning)")
@@ -34,8 +34,11 @@ def _lint(args: argparse.Namespace) -> int:
         for issue in issues:
             print(issue)
         verdict = "FAILED" if failing else "OK"
-        print(f"rules lint: {verdict} — {len(failing)} error(s), "
-              f"{len(issues) - len(failing)} warning(s)", file=sys.stderr)
+        print(
+            f"rules lint: {verdict} — {len(failing)} error(s), "
+            f"{len(issues) - len(failing)} warning(s)",
+            file=sys.stderr,
+        )
     return 1 if failing else 0
 
 
@@ -45,15 +48,25 @@ def _test(args: argparse.Namespace) -> int:
 
     report = run_examples(load_knowledge_or_exit(args).engine)
     if args.json:
-        print(json.dumps({"checked": report.checked, "known_misses": report.known_misses,
-                          "failures": [f.to_json() for f in report.failures]},
-                         ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                {
+                    "checked": report.checked,
+                    "known_misses": report.known_misses,
+                    "failures": [f.to_json() for f in report.failures],
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     else:
         for failure in report.failures:
             print(failure)
-        print(f"rules test: {report.checked - len(report.failures)} passed, "
-              f"{len(report.failures)} failed ({report.known_misses} known misses)",
-              file=sys.stderr)
+        print(
+            f"rules test: {report.checked - len(report.failures)} passed, "
+            f"{len(report.failures)} failed ({report.known_misses} known misses)",
+            file=sys.stderr,
+        )
     return 1 if report.failures else 0
 
 
@@ -63,10 +76,17 @@ def _list(args: argparse.Namespace) -> int:
     engine = load_knowledge_or_exit(args).engine
     rows = [
         {
-            "id": rule.id, "status": rule.status, "category": rule.category,
-            "severity": rule.severity, "weight": rule.weight, "country": rule.country,
-            "title": dict(rule.title), "terms": {k: list(v) for k, v in rule.match.terms.items()},
-            "regex": list(rule.match.regex), "references": list(rule.references), "path": rule.path,
+            "id": rule.id,
+            "status": rule.status,
+            "category": rule.category,
+            "severity": rule.severity,
+            "weight": rule.weight,
+            "country": rule.country,
+            "title": dict(rule.title),
+            "terms": {k: list(v) for k, v in rule.match.terms.items()},
+            "regex": list(rule.match.regex),
+            "references": list(rule.references),
+            "path": rule.path,
         }
         for rule in engine.rules.values()
     ]
@@ -74,5 +94,7 @@ def _list(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
         for row in rows:
-            print(f"{row['id']:<28} {row['category']:<24} {row['severity']:<10} {row['title']['en']}")
+            print(
+                f"{row['id']:<28} {row['category']:<24} {row['severity']:<10} {row['title']['en']}"
+            )
     return 0

@@ -28,10 +28,14 @@ def known_sources(path: Path) -> tuple[set[str], list[Issue]]:
     for i, entry in enumerate(entries):
         missing = [k for k in required if not isinstance(entry, dict) or not entry.get(k)]
         if missing:
-            issues.append(doc.issue(("sources", i), "E502", f"source is missing {', '.join(missing)}"))
+            issues.append(
+                doc.issue(("sources", i), "E502", f"source is missing {', '.join(missing)}")
+            )
             continue
         if entry["id"] in ids:
-            issues.append(doc.issue(("sources", i, "id"), "E503", f"duplicate source id '{entry['id']}'"))
+            issues.append(
+                doc.issue(("sources", i, "id"), "E503", f"duplicate source id '{entry['id']}'")
+            )
         ids.add(str(entry["id"]))
     return ids, issues
 

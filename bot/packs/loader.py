@@ -21,12 +21,15 @@ import re2
 from rapidfuzz import process
 
 from bot.core.match import MIN_FUZZY_CHARS, needs_compact
+from bot.core.model import LANGUAGES
 from bot.core.normalize import term_forms
 from bot.core.rule import Combination, Example, Matcher, PackSettings, Rule
 from bot.packs.errors import Issue, PackError
 from bot.packs.yamlsafe import Document, JsonPath, load_yaml, unquoted_hint
 
 PACK_FILE = "pack.yaml"
+# Examples are written in the four reply languages; km/my/lo/zh terms need none.
+REPLY_LANGUAGES = frozenset(LANGUAGES)
 _UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
 # Sub-folders of rules/ that hold other data (contacts, advisories), not rules.
 NON_RULE_DIRS = frozenset({"guidance"})
@@ -49,9 +52,9 @@ def schema_issues(doc: Document, name: str) -> list[Issue]:
     return issues
 
 
-def _describe(doc: Document, path: JsonPath, error: jsonschema.ValidationError) -> tuple[
-    JsonPath, str, str
-]:
+def _describe(
+    doc: Document, path: JsonPath, error: jsonschema.ValidationError
+) -> tuple[JsonPath, str, str]:
     where = ".".join(str(p) for p in path) or "(top level)"
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = list(error.schema.get("properties", {}))
@@ -82,8 +85,13 @@ def load_settings(rules_dir: Path) -> tuple[PackSettings | None, list[Issue]]:
     for i, combo in enumerate(data.get("combinations", [])):
         for pattern in combo["all"]:
             if not any(_glob_matches(pattern, c) for c in data["categories"]):
-                issues.append(doc.issue(("combinations", i, "all"), "E202",
-                                        f"'{pattern}' matches no declared category"))
+                issues.append(
+                    doc.issue(
+                        ("combinations", i, "all"),
+                        "E202",
+                        f"'{pattern}' matches no declared category",
+                    )
+                )
     settings = PackSettings(
         schema=data["schema"],
         version=data["version"],
@@ -108,7 +116,8 @@ def _glob_matches(pattern: str, category: str) -> bool:
 
 def rule_files(rules_dir: Path) -> list[Path]:
     return sorted(
-        p for p in rules_dir.rglob("*.yaml")
+        p
+        for p in rules_dir.rglob("*.yaml")
         if p.name != PACK_FILE and not NON_RULE_DIRS.intersection(p.relative_to(rules_dir).parts)
     )
 
@@ -139,7 +148,9 @@ def check_rules(rules_dir: Path) -> tuple[PackSettings | None, tuple[Rule, ...],
         if rule is None:
             continue
         if rule.id in seen:
-            issues.append(doc.issue(("id",), "E301", f"duplicate id '{rule.id}' (also in {seen[rule.id]})"))
+            issues.append(
+                doc.issue(("id",), "E301", f"duplicate id '{rule.id}' (also in {seen[rule.id]})")
+            )
             continue
         seen[rule.id] = doc.path
         if rule.status != "deprecated":
@@ -164,19 +175,32 @@ def _build_rule(
     data = doc.data
     issues: list[Issue] = []
     if data["id"] != path.stem:
-        issues.append(doc.issue(("id",), "E302", f"id '{data['id']}' must equal the file name '{path.stem}'"))
+        issues.append(
+            doc.issue(("id",), "E302", f"id '{data['id']}' must equal the file name '{path.stem}'")
+        )
     if settings is not None:
         if data["category"] not in settings.categories:
-            issues.append(doc.issue(("category",), "E303",
-                                    f"category '{data['category']}' is not declared in {PACK_FILE}"))
+            issues.append(
+                doc.issue(
+                    ("category",),
+                    "E303",
+                    f"category '{data['category']}' is not declared in {PACK_FILE}",
+                )
+            )
         if data["severity"] not in settings.severities:
-            issues.append(doc.issue(("severity",), "E304",
-                                    f"severity '{data['severity']}' is not one of "
-                                    f"{', '.join(settings.severities)}"))
+            issues.append(
+                doc.issue(
+                    ("severity",),
+                    "E304",
+                    f"severity '{data['severity']}' is not one of {', '.join(settings.severities)}",
+                )
+            )
     if data["status"] == "deprecated" and not any(
         r["type"] == "obsolete" for r in data.get("related", [])
     ):
-        issues.append(doc.issue(("status",), "W305", "deprecated rule has no related: obsolete replacement"))
+        issues.append(
+            doc.issue(("status",), "W305", "deprecated rule has no related: obsolete replacement")
+        )
     default_fuzzy = settings.default_fuzzy if settings else 90
     match = _matcher(doc, ("match",), default_fuzzy, issues)
     unless = _matcher(doc, ("unless",), default_fuzzy, issues) if "unless" in data else None
@@ -187,16 +211,25 @@ def _build_rule(
         for i, ex in enumerate(data["examples"].get(kind, [])):
             line = doc.where(("examples", kind, i))[0]
             if languages and ex["lang"] not in languages:
-                issues.append(doc.issue(("examples", kind, i, "lang"), "E306",
-                                        f"example in '{ex['lang']}' but the rule has no "
-                                        f"{ex['lang']} terms"))
+                issues.append(
+                    doc.issue(
+                        ("examples", kind, i, "lang"),
+                        "E306",
+                        f"example in '{ex['lang']}' but the rule has no {ex['lang']} terms",
+                    )
+                )
             built.append(Example(ex["lang"], ex["text"], tuple(ex.get("expect", [])), line))
         examples[kind] = tuple(built)
-    for lang in sorted(match.languages):
+    for lang in sorted(match.languages & REPLY_LANGUAGES):
         for kind in ("match", "no_match"):
             if not any(e.lang == lang for e in examples[kind]):
-                issues.append(doc.issue(("examples", kind), "E307",
-                                        f"no '{kind}' example in '{lang}' (the rule has {lang} terms)"))
+                issues.append(
+                    doc.issue(
+                        ("examples", kind),
+                        "E307",
+                        f"no '{kind}' example in '{lang}' (the rule has {lang} terms)",
+                    )
+                )
     if issues and any(not i.code.startswith("W") for i in issues):
         return None, issues
     weight = settings.severities[data["severity"]] if settings else 0
@@ -231,21 +264,35 @@ def _matcher(doc: Document, at: JsonPath, default_fuzzy: int, issues: list[Issue
             _, compact = term_forms(term)
             where = (*at, "terms", lang, i)
             if not compact:
-                issues.append(doc.issue(where, "E401", f"term '{term}' is empty after normalisation"))
+                issues.append(
+                    doc.issue(where, "E401", f"term '{term}' is empty after normalisation")
+                )
                 continue
             if fuzzy and not needs_compact(compact) and len(compact) < MIN_FUZZY_CHARS:
-                issues.append(doc.issue(where, "W402",
-                                        f"term '{term}' is too short to match fuzzily; it is matched exactly"))
+                issues.append(
+                    doc.issue(
+                        where,
+                        "W402",
+                        f"term '{term}' is too short to match fuzzily; it is matched exactly",
+                    )
+                )
             kept.append(term)
         terms[lang] = tuple(kept)
     for i, pattern in enumerate(spec.get("regex", [])):
         try:
             re2.compile(pattern)
         except re2.error as exc:
-            issues.append(doc.issue((*at, "regex", i), "E403", f"regex does not compile in RE2: {exc}"))
+            issues.append(
+                doc.issue((*at, "regex", i), "E403", f"regex does not compile in RE2: {exc}")
+            )
         if _UPPER_LITERAL.search(pattern):
-            issues.append(doc.issue((*at, "regex", i), "W404",
-                                    "regexes run on lower-cased text; upper-case letters never match"))
+            issues.append(
+                doc.issue(
+                    (*at, "regex", i),
+                    "W404",
+                    "regexes run on lower-cased text; upper-case letters never match",
+                )
+            )
     return Matcher(
         terms=MappingProxyType(terms),
         fuzzy=fuzzy,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.engine import Engine
+from bot.core.model import Finding
 from bot.core.normalize import fold
 from bot.core.rule import Example, Rule
 from bot.packs.errors import Issue
@@ -21,7 +22,8 @@ def _quoted(example: Example, evidence: list[str]) -> list[str]:
     """Expected phrases that no evidence span contains (compared after folding)."""
     folded = [fold(text) for text in evidence]
     return [
-        want for want in example.expect
+        want
+        for want in example.expect
         if not any(fold(want) in got or got in fold(want) for got in folded)
     ]
 
@@ -37,13 +39,16 @@ def run_examples(engine: Engine) -> SelfTestReport:
             checked += 1
             fired = rule.id in {f.rule for f in _all_findings(engine, example.text)}
             if fired:
-                failures.append(_issue(rule, example, "T002",
-                                       f"no_match example ({example.lang}) fired the rule"))
+                failures.append(
+                    _issue(
+                        rule, example, "T002", f"no_match example ({example.lang}) fired the rule"
+                    )
+                )
     misses = sum(len(r.known_miss) for r in engine.rules.values())
     return SelfTestReport(checked, tuple(failures), misses)
 
 
-def _all_findings(engine: Engine, text: str) -> list:  # type: ignore[type-arg]
+def _all_findings(engine: Engine, text: str) -> list[Finding]:
     result = engine.analyse(text)
     return [*result.findings, *result.context]
 

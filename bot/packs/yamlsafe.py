@@ -83,8 +83,8 @@ class _Builder:
         return result
 
     def _scalar(self, node: yaml.Node, path: JsonPath) -> Any:
-        value = self._constructor.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
-        if isinstance(value, bool | datetime.date) and node.style is None:
+        value = self._constructor.construct_object(node, deep=True)
+        if isinstance(value, bool | datetime.date) and getattr(node, "style", None) is None:
             # Kept as-is so the schema reports it; the hint explains the YAML trap.
             self.doc.positions[(*path, "__unquoted__")] = _mark(node)
         return value
