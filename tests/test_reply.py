@@ -402,3 +402,10 @@ def test_choose_language(
     explicit: str | None, telegram: str | None, text: str | None, expected: str
 ) -> None:
     assert choose_language(explicit, telegram, text) == expected
+
+
+def test_an_unsupported_language_gets_english_not_an_error(kb: Knowledge) -> None:
+    out = compose_reply(LURE, "fr", kb, today=TODAY)
+    assert_valid(out.parts)
+    assert kb.catalogs.text("en", reply._RISK[Risk.HIGH]) in text_of(out.parts)
+    assert compose_message("help", "zz", kb).parts == compose_message("help", "en", kb).parts

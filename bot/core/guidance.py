@@ -279,6 +279,7 @@ def numbers_text(cat: Catalogs, lang: str, contact: Contact) -> Markup:
 
 
 def contact_block(cat: Catalogs, lang: str, contact: Contact) -> Markup:
+    """Name and numbers, an optional note, an old-source warning, then the source."""
     lines = [Markup(f"• <b>{escape(contact.name[lang])}</b>: {numbers_text(cat, lang, contact)}")]
     if lang in contact.note:
         lines.append(escape(contact.note[lang]))
@@ -289,11 +290,9 @@ def contact_block(cat: Catalogs, lang: str, contact: Contact) -> Markup:
 
 
 def procedure_steps(cat: Catalogs, lang: str, procedure: Procedure) -> list[Markup]:
+    """The steps in order, each `{contact_id}` filled with that contact's numbers."""
     values = {c.placeholder: numbers_text(cat, lang, c) for c in procedure.contacts}
-    return [
-        cat.html(lang, step, **{k: v for k, v in values.items() if k in placeholders(step.text)})
-        for step in procedure.steps
-    ]
+    return [cat.html(lang, step, **values) for step in procedure.steps]
 
 
 def advisory_block(cat: Catalogs, lang: str, advisory: Advisory, today: datetime.date) -> Markup:
@@ -312,18 +311,22 @@ def advisory_block(cat: Catalogs, lang: str, advisory: Advisory, today: datetime
         else:
             site = advisory.check_site or advisory.sources[0].domain
             text = cat.html(lang, BAN_LAPSED, until=advisory.until, site=site, **values)
-        lines = [Markup(f"🚫 <b>{text}</b>")]
+        lines = [Markup(f"🚫 <b>{text}</b>"), _sources_line(cat, lang, advisory.sources)]
         if advisory.penalty:
             p = advisory.penalty
             wording = PENALTY_IF_IN_FORCE if lapsed else PENALTY
             lines.append(cat.html(lang, wording, article=p.article, years=p.years, fine=p.fine))
-    elif advisory.kind == "advisory":
+            lines.append(_sources_line(cat, lang, p.sources))
+        return Markup("\n".join(lines))
+    if advisory.kind == "advisory":
         text = cat.html(lang, ADVISORY, since=advisory.since or "", as_of=advisory.as_of, **values)
-        lines = [Markup(f"⚠️ {text}")]
     else:
-        lines = [Markup(f"⚠️ {cat.html(lang, AVOID, as_of=advisory.as_of, **values)}")]
-    lines.append(Markup(f"<i>{source_line(cat, lang, advisory.sources, limit=3)}</i>"))
-    return Markup("\n".join(lines))
+        text = cat.html(lang, AVOID, as_of=advisory.as_of, **values)
+    return Markup(f"⚠️ {text}\n{_sources_line(cat, lang, advisory.sources)}")
+
+
+def _sources_line(cat: Catalogs, lang: str, sources: Iterable[Source]) -> Markup:
+    return Markup(f"<i>{source_line(cat, lang, sources, limit=3)}</i>")
 
 
 # --- loading -----------------------------------------------------------------------

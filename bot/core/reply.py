@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from bot.core import guidance as g
 from bot.core.model import LANGUAGES, Finding, Result, Risk
+from bot.core.rule import Rule
 from bot.i18n import M_, Catalogs, Markup, Msg, attribute, escape, registered
 
 if TYPE_CHECKING:
@@ -274,6 +275,7 @@ def compose_reply(
 
     `today` decides whether a stored ban end date has passed; tests pass it explicitly.
     """
+    lang = _known(lang)
     cat = kb.catalogs
     day = today or datetime.date.today()
     paragraphs: list[str] = []
@@ -307,6 +309,7 @@ def compose_abroad_help(lang: str, destinations: Sequence[str], kb: Knowledge) -
 
     Asks for nothing: every step is something the reader does with official channels.
     """
+    lang = _known(lang)
     cat = kb.catalogs
     dests = tuple(d for d in g.DESTINATIONS if d in set(destinations))
     guide = kb.guidance
@@ -343,6 +346,7 @@ def compose_message(key: str, lang: str, kb: Knowledge, **values: str) -> Reply:
     msg = MESSAGES.get(key)
     if msg is None:
         raise KeyError(f"unknown message key {key!r}")
+    lang = _known(lang)
     cat = kb.catalogs
     filled: dict[str, str] = {}
     for name, value in values.items():
@@ -383,6 +387,11 @@ def parse_callback(data: str) -> CallbackAction | None:
 # --- pieces ------------------------------------------------------------------------------
 
 
+def _known(lang: str) -> str:
+    """One of the four languages; anything else gets English rather than an error."""
+    return lang if lang in LANGUAGES else "en"
+
+
 def _others(lang: str) -> tuple[str, ...]:
     return tuple(x for x in LANGUAGES if x != lang)
 
@@ -420,28 +429,26 @@ def _abroad_buttons(
 
 
 def _quote(text: str) -> str:
+    """Quoted, escaped evidence: whitespace folded, long spans cut with an ellipsis."""
     flat = " ".join(text.split())
     if len(flat) > MAX_EVIDENCE_CHARS:
         flat = flat[: MAX_EVIDENCE_CHARS - 1].rstrip() + "…"
     return f"“{escape(flat)}”"
 
 
-def _sign(finding: Finding, lang: str, rules: Mapping[str, object]) -> str:
+def _sign(finding: Finding, lang: str, rules: Mapping[str, Rule]) -> str:
+    """One warning sign: title, the distinct words that triggered it, the explanation."""
     rule = rules.get(finding.rule)
-    title = getattr(rule, "title", {}).get(lang) if rule else None
-    explain = getattr(rule, "explain", {}).get(lang) if rule else None
-    seen: dict[str, None] = {}
+    title = rule.title.get(lang) if rule else None
+    explain = rule.explain.get(lang) if rule else None
+    quotes: dict[str, str] = {}
     for span in finding.evidence:
-        seen.setdefault(" ".join(span.text.split()).casefold(), None)
-    quotes = []
-    for span in finding.evidence:
-        key = " ".join(span.text.split()).casefold()
-        if key in seen and key:
-            quotes.append(_quote(span.text))
-            del seen[key]
+        folded = " ".join(span.text.split())
+        if folded:
+            quotes.setdefault(folded.casefold(), _quote(folded))
     line = f"• <b>{escape(title or finding.rule)}</b>"
     if quotes:
-        line += ": " + ", ".join(quotes[:MAX_EVIDENCE_PER_SIGN])
+        line += ": " + ", ".join(list(quotes.values())[:MAX_EVIDENCE_PER_SIGN])
     if explain:
         line += f"\n{escape(explain)}"
     return line
