@@ -122,3 +122,7 @@ def test_cli_prints_the_exact_reply(
     assert code == 0
     expected = compose_reply(kb.engine.analyse(LURES[lang]), lang, kb)
     assert printed.strip() == "\n\n".join(expected.parts).strip()
+
+
+def test_every_advisory_region_is_a_real_region_rule(kb: Knowledge) -> None:
+    assert [str(w) for w in kb.warnings if w.code == "W006"] == []

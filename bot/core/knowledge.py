@@ -25,6 +25,9 @@ class Knowledge:
     engine: Engine
     guidance: Guidance
     catalogs: Catalogs
+    # W-coded issues found while loading (e.g. an advisory naming a region no rule has):
+    # they do not block loading, so they travel with the result for lint to print.
+    warnings: tuple[Issue, ...] = ()
 
 
 def load_knowledge(rules_dir: Path, locales_dir: Path) -> Knowledge:
@@ -46,7 +49,7 @@ def load_knowledge(rules_dir: Path, locales_dir: Path) -> Knowledge:
     errors = [i for i in issues if not i.code.startswith("W")]
     if errors or engine is None or guidance is None or catalogs is None:
         raise PackError(errors)
-    return Knowledge(engine=engine, guidance=guidance, catalogs=catalogs)
+    return Knowledge(engine, guidance, catalogs, warnings=tuple(sorted(issues)))
 
 
 def _region_ids(engine: Engine | None) -> frozenset[str] | None:
