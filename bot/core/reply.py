@@ -473,7 +473,7 @@ def _help_section(result: Result, lang: str, kb: Knowledge, today: datetime.date
         advisories = kb.guidance.advisories_for(lang, result.rule_ids)
         out += [g.advisory_block(cat, lang, a, today) for a in advisories]
     out += [g.contact_block(cat, lang, c) for c in kb.guidance.contacts_for(lang, dests, "reply")]
-    if lang == "en" and result.findings:
+    if lang == "en":
         out += _embassy_lines(cat, lang, dests)
     out.append(f"🆘 {cat.html(lang, ABROAD_HINT)}")
     return out
