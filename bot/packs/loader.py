@@ -45,11 +45,25 @@ def schema(name: str) -> dict[str, Any]:
 def schema_issues(doc: Document, name: str) -> list[Issue]:
     """Validate a document against a bundled JSON Schema, with positions and hints."""
     validator = jsonschema.Draft202012Validator(schema(name))
-    issues = []
-    for error in validator.iter_errors(doc.data):
-        path: JsonPath = tuple(error.absolute_path)
-        issues.append(doc.issue(*_describe(doc, path, error)))
-    return issues
+    described = [
+        (error, _describe(doc, tuple(error.absolute_path), error))
+        for error in validator.iter_errors(doc.data)
+    ]
+    # A misspelt key also makes its correct spelling "missing": report the typo only.
+    suggested = {
+        message.split("did you mean '")[1].split("'")[0]
+        for _, (_, _, message) in described
+        if "did you mean '" in message
+    }
+    return [
+        doc.issue(*found)
+        for error, found in described
+        if not (error.validator == "required" and _missing_key(error) in suggested)
+    ]
+
+
+def _missing_key(error: jsonschema.ValidationError) -> str:
+    return error.message.split("'")[1] if "'" in error.message else ""
 
 
 def _describe(

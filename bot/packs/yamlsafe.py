@@ -56,7 +56,8 @@ class _Builder:
         self._constructor = yaml.SafeLoader("")
 
     def build(self, node: yaml.Node, path: JsonPath) -> Any:
-        self.doc.positions[path] = _mark(node)
+        # A mapping value is located at its key (set by _mapping): "line of `title:`".
+        self.doc.positions.setdefault(path, _mark(node))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -79,6 +80,7 @@ class _Builder:
                     Issue(self.doc.path, line, col, "Y002", f"duplicate key '{key}'")
                 )
                 continue
+            self.doc.positions[(*path, key)] = _mark(key_node)
             result[key] = self.build(value_node, (*path, key))
         return result
 
