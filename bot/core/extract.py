@@ -130,28 +130,28 @@ _PERIODS: list[tuple[str, re.Pattern[str]]] = [
         "hour",
         re.compile(
             r"/\s?(?:h|hr|hour|gio)\b|per hour|an hour|hourly|시급|시간당|"
-            r"mot gio|/giờ|ชั่วโมงละ|ต่อชั่วโมง|ชม\."
+            r"mot gio|/giờ|ชั่วโมงละ|ต่อชั่วโมง|ชม\.|/\s?(?:ชม|ชั่วโมง|시간)"
         ),
     ),
     (
         "day",
         re.compile(
             r"/\s?(?:d|day|ngay)\b|per day|a day|daily|일당|하루|"
-            r"mot ngay|moi ngay|วันละ|ต่อวัน|รายวัน"
+            r"mot ngay|moi ngay|วันละ|ต่อวัน|รายวัน|/\s?(?:วัน|일)"
         ),
     ),
     (
         "week",
         re.compile(
             r"/\s?(?:w|wk|week|tuan)\b|per week|a week|weekly|주급|"
-            r"mot tuan|moi tuan|สัปดาห์ละ|ต่อสัปดาห์"
+            r"mot tuan|moi tuan|สัปดาห์ละ|ต่อสัปดาห์|/\s?(?:สัปดาห์|주)"
         ),
     ),
     (
         "year",
         re.compile(
             r"/\s?(?:y|yr|year|nam)\b|per year|a year|per annum|annual|yearly|"
-            r"연봉|mot nam|ต่อปี|ปีละ"
+            r"연봉|mot nam|ต่อปี|ปีละ|/\s?(?:ปี|년)"
         ),
     ),
 ]
