@@ -114,13 +114,12 @@ def test_every_region_rule_with_a_korean_ban_shows_it(kb: Knowledge) -> None:
 
 
 @pytest.mark.parametrize("lang", sorted(LURES))
-def test_cli_prints_the_exact_reply(
-    kb: Knowledge, lang: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_prints_the_exact_reply(lang: str, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["check", LURES[lang], "--reply", "--lang", lang])
     printed = capsys.readouterr().out
     assert code == 0
-    expected = compose_reply(kb.engine.analyse(LURES[lang]), lang, kb)
+    fresh = load_knowledge(rules_dir_from_env(), locales_dir_from_env())  # same packs as the CLI
+    expected = compose_reply(fresh.engine.analyse(LURES[lang]), lang, fresh)
     assert printed.strip() == "\n\n".join(expected.parts).strip()
 
 
