@@ -58,7 +58,7 @@ def lint(rules_dir: Path, locales_dir: Path) -> list[Issue]:
         issues += _reference_issues(rules, sources, str(path.name))
     if not any(not i.code.startswith("W") for i in issues):
         try:
-            load_knowledge(rules_dir, locales_dir)  # guidance and locales are checked there
+            issues += load_knowledge(rules_dir, locales_dir).warnings  # guidance, locales
         except PackError as exc:
             issues += exc.issues
     return sorted(set(issues))
