@@ -1,8 +1,9 @@
 """A local console chat against the same core as the bot: works with no Telegram token.
 
 Paste a message (several lines are fine), then an empty line; the bot's reply is
-printed as plain text. `:lang ko|en|th|vi` switches the reply language, `:quit` or
-end of input leaves.
+printed as plain text with its buttons numbered: `:2` presses button 2, as a tap
+would in Telegram. `:lang ko|en|th|vi` switches the reply language, `:quit` or end
+of input leaves.
 """
 
 from __future__ import annotations
@@ -49,7 +50,14 @@ def run_console(
     rules_dir: Path, locales_dir: Path, stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout
 ) -> int:
     from bot.core.knowledge import load_knowledge
-    from bot.core.reply import compose_reply
+    from bot.core.reply import (
+        AbroadHelp,
+        Button,
+        SetLanguage,
+        compose_abroad_help,
+        compose_reply,
+        parse_callback,
+    )
 
     kb = load_knowledge(rules_dir, locales_dir)
     interactive = stdin.isatty()
@@ -59,6 +67,8 @@ def run_console(
             ":lang xx switches language, :quit leaves.\n"
         )
     lang: str | None = None
+    last_result = None
+    buttons: list[Button] = []
     for message in _messages(stdin, interactive, stdout):
         command = message.strip()
         if command == ":quit":
@@ -68,9 +78,24 @@ def run_console(
             lang = wanted if wanted in {"ko", "en", "th", "vi"} else None
             stdout.write(f"reply language: {lang or 'automatic'}\n")
             continue
-        result = kb.engine.analyse(message)
-        reply = compose_reply(result, lang or result.language, kb)
+        if command[:1] == ":" and command[1:].isdigit():
+            index = int(command[1:]) - 1
+            action = parse_callback(buttons[index].data) if 0 <= index < len(buttons) else None
+            if isinstance(action, AbroadHelp):
+                reply = compose_abroad_help(action.lang, action.destinations, kb)
+            elif isinstance(action, SetLanguage) and last_result is not None:
+                lang = action.lang
+                reply = compose_reply(last_result, lang, kb)
+            else:
+                stdout.write("no such button\n")
+                continue
+        else:
+            last_result = kb.engine.analyse(message)
+            reply = compose_reply(last_result, lang or last_result.language, kb)
+        buttons = [button for row in reply.buttons for button in row]
         stdout.write("\n" + "\n\n".join(html_to_text(part) for part in reply.parts) + "\n")
+        labels = "  ".join(f"[:{i}] {b.label}" for i, b in enumerate(buttons, start=1))
+        stdout.write(f"\n{labels}\n" if labels else "")
         stdout.flush()
     return 0
 
