@@ -22,6 +22,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "bot.console",
     "bot.telegram.cli",
     "bot.stats.cli",
+    "bot.evaluate",
 )
 
 
