@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.config import PROJECT_ROOT
 from bot.core.engine import Engine
 from bot.core.model import LANGUAGES, Risk
 
 LABELS = ("lure", "benign", "other_scam")
-DEFAULT_PATH = Path("seeds/examples")
+DEFAULT_PATH = PROJECT_ROOT / "seeds" / "examples"
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,8 +313,9 @@ def format_report(report: Report, title: str) -> str:
     lines = [title,
              "lang  lures benign  recall@med recall@high  FPR@med FPR@high  other_scam@med"]
     for lang in sorted(report.stats):
-        s = report.stats[lang].to_json()
-        other = f"{report.stats[lang].other_scam_medium}/{s['other_scam']}" if s["other_scam"] else "-"
+        stats = report.stats[lang]
+        s = stats.to_json()
+        other = f"{stats.other_scam_medium}/{stats.other_scam}" if stats.other_scam else "-"
         lines.append(
             f"{lang:<4} {s['lures']:>6} {s['benign']:>6}  {_pct(s['recall_medium']):>10} "
             f"{_pct(s['recall_high']):>11}  {_pct(s['fpr_medium']):>7} {_pct(s['fpr_high']):>8}  "
@@ -349,7 +351,7 @@ def format_evasions(table: dict[str, dict[str, Any]]) -> str:
 # --- command -------------------------------------------------------------------------
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``eval`` subcommand."""
     parser = subparsers.add_parser(
         "eval", help="measure recall and false alarms on labelled messages",
