@@ -165,13 +165,22 @@ def _parse_number(raw: str) -> float:
     groups = re.split(r"[.,]", text)
     if len(groups) > 1 and all(len(g) == 3 for g in groups[1:]):
         return float("".join(groups))  # 1,500 / 1.500.000: thousands separators
+    if len(groups) > 2 and all(len(g) == 3 for g in groups[1:-1]):
+        return float(f"{''.join(groups[:-1])}.{groups[-1]}")  # 3,420.00: both kinds
     if len(groups) == 2:
         return float(f"{groups[0]}.{groups[1]}")  # 1.5 / 2,5: a decimal point
     return float("".join(groups))
 
 
+# The lower end of a range ("1,500-2,000 บาท"): the period word sits before it.
+_RANGE_START = re.compile(r"[\d.,]+\s?[-–~]\s?$")
+
+
 def _period(text: str, start: int, end: int) -> str:
     """The pay period written right after the amount, else right before it ("일당 30만")."""
+    lower = _RANGE_START.search(text, max(0, start - 16), start)
+    if lower:
+        start = lower.start()
     after = text[end : end + _PERIOD_WINDOW]
     before = text[max(0, start - _PERIOD_BEFORE) : start]
     for window in (after, before):
