@@ -98,21 +98,17 @@ def test_cli_reports_unreadable_input(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 # --- measured quality on the labelled seed examples --------------------------------
-# Floors pinned at (or just under) the figures in rules/README.md, so a rule change
-# that loses recall or adds false alarms fails here and shows up in review.
-FLOORS = {  # lang: (min recall at medium+, max false-positive rate at medium+)
-    "en": (0.95, 0.045),
-    "ko": (0.92, 0.025),
-    "th": (0.91, 0.03),
-    "vi": (0.95, 0.025),
-}
+# The acceptance targets, per language: recall >= 95% and false-positive rate <= 2%
+# at medium+. A rule change that loses recall or adds false alarms fails here.
+MIN_RECALL = 0.95
+MAX_FPR = 0.02
 
 
 @pytest.mark.skipif(not EXAMPLES.is_dir(), reason="no labelled examples")
-def test_seed_examples_meet_the_pinned_floors(engine: Engine) -> None:
+def test_seed_examples_meet_the_acceptance_targets(engine: Engine) -> None:
     report = evaluate(engine, read_rows(EXAMPLES))
-    for lang, (recall, fpr) in FLOORS.items():
+    for lang in ("ko", "en", "th", "vi"):
         stats = report.stats[lang].to_json()
         assert stats["lures"] >= 60 and stats["benign"] >= 200, lang
-        assert stats["recall_medium"] >= recall, (lang, stats)
-        assert stats["fpr_medium"] <= fpr, (lang, stats)
+        assert stats["recall_medium"] >= MIN_RECALL, (lang, stats)
+        assert stats["fpr_medium"] <= MAX_FPR, (lang, stats)
