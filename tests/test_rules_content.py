@@ -137,7 +137,11 @@ def test_reassurance_does_not_buy_a_lower_score(engine: Engine) -> None:
 @pytest.mark.parametrize(
     ("text", "fires"),
     [("รายได้ 2,000 บาท/วัน", True), ("ค่าแรง 400 บาท/วัน", False),
-     ("일당 40만원", True), ("시급 12,000원", False)],
+     ("일당 40만원", True), ("시급 12,000원", False),
+     # The period before a range applies to its upper end too.
+     ("งานพิมพ์ข้อมูล วันละ 1,500-2,000 บาท", True),
+     # Thousands and decimal separators together: 3,420.00 is not 342,000.
+     ("BANGKOK 3,420.00 THB 승인", False), ("US$ 1,500.00 a month", True)],
 )
 def test_pay_periods_are_converted_before_the_threshold(
     engine: Engine, text: str, fires: bool
