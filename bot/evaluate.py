@@ -89,6 +89,8 @@ class Report:
     missed: list[Outcome] = field(default_factory=list)  # lures below medium
     false_alarms: list[Outcome] = field(default_factory=list)  # benign at medium+
     other_scam_flagged: list[Outcome] = field(default_factory=list)
+    # lang -> row kind -> [lures, at medium+, at high]; kinds name the evasion for variants
+    lure_kinds: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -151,6 +153,10 @@ def evaluate(engine: Engine, rows: Iterable[Row]) -> Report:
             stats.lures += 1
             stats.lures_medium += medium
             stats.lures_high += high
+            tally = report.lure_kinds.setdefault(row.lang, {}).setdefault(row.kind, [0, 0, 0])
+            tally[0] += 1
+            tally[1] += medium
+            tally[2] += high
             if not medium:
                 report.missed.append(outcome)
         elif row.label == "benign":
@@ -284,21 +290,14 @@ def obfuscated_lures(rows: Iterable[Row]) -> list[Row]:
     return variants
 
 
-def recall_by_evasion(engine: Engine, variants: Iterable[Row]) -> dict[str, dict[str, Any]]:
-    """Per language, then per evasion: {n, recall_medium, recall_high}."""
-    counts: dict[str, dict[str, list[int]]] = {}
-    for row in variants:
-        outcome = check(engine, row)
-        cell = counts.setdefault(row.lang, {}).setdefault(row.kind, [0, 0, 0])
-        cell[0] += 1
-        cell[1] += outcome.risk.at_least(Risk.MEDIUM)
-        cell[2] += outcome.risk.at_least(Risk.HIGH)
+def recall_by_evasion(report: Report) -> dict[str, dict[str, Any]]:
+    """Per language, then per evasion (the variants' kind): {n, recall_medium, recall_high}."""
     return {
         lang: {
             kind: {"n": n, "recall_medium": _ratio(med, n), "recall_high": _ratio(high, n)}
             for kind, (n, med, high) in sorted(kinds.items())
         }
-        for lang, kinds in sorted(counts.items())
+        for lang, kinds in sorted(report.lure_kinds.items())
     }
 
 
@@ -382,9 +381,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
             print(issue, file=sys.stderr)
         return 2
     if args.obfuscate:
-        variants = obfuscated_lures(rows)
-        by_evasion = recall_by_evasion(engine, variants)
-        report = evaluate(engine, variants)
+        report = evaluate(engine, obfuscated_lures(rows))
+        by_evasion = recall_by_evasion(report)
         if args.json:
             print(json.dumps({"evasions": by_evasion, **report.to_json()}, ensure_ascii=False))
         else:
