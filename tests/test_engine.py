@@ -157,6 +157,12 @@ def test_amounts_are_read_with_currency_and_period(engine: Engine) -> None:
     assert "pay" not in fired(engine, "lương 8 triệu")
 
 
+def test_evidence_is_trimmed_to_the_words(engine: Engine) -> None:
+    text = "월급\n 월 800만원 보장"
+    span = engine.analyse(text).findings[0].evidence[0]
+    assert span.text == text[span.start : span.end] and span.text == span.text.strip()
+
+
 def test_links_handles_phones_and_regex(engine: Engine) -> None:
     assert fired(engine, "DM t.me/hr_kh")["contact"] == ["t.me/hr_kh"]
     assert fired(engine, "contact @hr_kh")["contact"] == ["@hr_kh"]

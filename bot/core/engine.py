@@ -63,6 +63,9 @@ class Engine:
         evidence: list[Span] = []
         for start, end in _merge(spans)[:MAX_EVIDENCE_PER_FINDING]:
             o_start, o_end = norm.original_span(start, end)
+            quote = norm.original[o_start:o_end]
+            o_start += len(quote) - len(quote.lstrip())  # quote words, not the spaces
+            o_end -= len(quote) - len(quote.rstrip())
             evidence.append(Span(o_start, o_end, norm.original[o_start:o_end]))
         destinations: set[str] = set()
         if rule.country:
