@@ -50,7 +50,7 @@ async def test_no_user_id_in_db_wal_or_logs(
                 kind=KINDS[i % 4],
                 risk=RISKS[i % 4],
                 rules=(rule,),
-                destinations=("poipet",),
+                destinations=("KH",),
                 referral=referral,
             )
         )

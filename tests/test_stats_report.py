@@ -37,7 +37,7 @@ async def fill(db: Path) -> Store:
                     kind="forward",
                     risk=("high", "medium", "none")[i % 3],
                     rules=("free-travel",) if i % 3 != 2 else (),
-                    destinations=("poipet",),
+                    destinations=("KH",),
                     referral="ngo-a" if i < 4 else None,
                 )
             )

@@ -31,7 +31,7 @@ def event(**overrides: object) -> CheckEvent:
         "kind": "forward",
         "risk": "high",
         "rules": ("free-travel", "pay-too-good"),
-        "destinations": ("poipet",),
+        "destinations": ("KH",),
         "referral": "ngo-a",
     }
     fields.update(overrides)
@@ -51,7 +51,7 @@ async def test_record_is_counted_only_after_flush_and_close_flushes(tmp_path: Pa
     assert got[("2026-03-02", "risk_language", "low|th")] == 1
     assert got[("2026-03-02", "referral", "direct")] == 1
     assert got[("2026-03-02", "rule", "free-travel")] == 1
-    assert got[("2026-03-02", "destination", "poipet")] == 2
+    assert got[("2026-03-02", "destination", "KH")] == 2
     store.record(event())
     await store.close()
     assert counts(db)[("2026-03-02", "checks", "")] == 3

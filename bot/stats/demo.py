@@ -16,7 +16,7 @@ from bot.stats.events import KINDS, LANGUAGES, RISKS, CheckEvent
 from bot.stats.store import Store
 
 _RULES = ("free-travel", "pay-too-good", "no-experience", "contact-offplatform", "passport-kept")
-_DESTINATIONS = ("poipet", "sihanoukville", "bavet", "myawaddy", "golden-triangle")
+_DESTINATIONS = ("KH", "MM", "LA", "PH", "TH")
 _REFERRALS = (None, None, None, "demo-ngo-a", "demo-ngo-b", "demo-hotline-poster")
 
 

@@ -23,6 +23,7 @@ DIRECT = "direct"
 # Rule names and region ids are kebab-case identifiers from the packs; referral codes are
 # Telegram deep-link payloads ([A-Za-z0-9_-], at most 64 characters).
 _IDENTIFIER = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+_COUNTRY = re.compile(r"[A-Z]{2}")  # destinations are ISO 3166-1 alpha-2 codes: KH, MM…
 _REFERRAL = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -31,9 +32,11 @@ def is_referral(code: str) -> bool:
     return _REFERRAL.fullmatch(code) is not None
 
 
-def _check_identifiers(field: str, values: tuple[str, ...]) -> None:
+def _check_identifiers(
+    field: str, values: tuple[str, ...], pattern: re.Pattern[str] = _IDENTIFIER
+) -> None:
     for value in values:
-        if not isinstance(value, str) or _IDENTIFIER.fullmatch(value) is None:
+        if not isinstance(value, str) or pattern.fullmatch(value) is None:
             raise ValueError(f"CheckEvent.{field}: not a pack identifier (got {len(value)} chars)")
 
 
@@ -64,7 +67,7 @@ class CheckEvent:
         if self.risk not in RISKS:
             raise ValueError(f"CheckEvent.risk must be one of {RISKS}")
         _check_identifiers("rules", self.rules)
-        _check_identifiers("destinations", self.destinations)
+        _check_identifiers("destinations", self.destinations, _COUNTRY)
         if self.referral is not None and not is_referral(self.referral):
             raise ValueError("CheckEvent.referral must match [A-Za-z0-9_-]{1,64}")
 
