@@ -41,9 +41,9 @@ async def fill(db: Path) -> Store:
                     referral="ngo-a" if i < 4 else None,
                 )
             )
-        if offset in (3, 10):  # rare: Thai photo about Bavet, reached via a tiny campaign
+        if offset in (3, 10):  # rare: Thai photo about Myanmar, reached via a tiny campaign
             store.record(
-                CheckEvent(day, "th", "photo", "low", ("passport-kept",), ("bavet",), "tiny")
+                CheckEvent(day, "th", "photo", "low", ("passport-kept",), ("MM",), "tiny")
             )
     await store.flush()
     return store
