@@ -75,17 +75,18 @@ def build_application(settings: Settings, tuning: h.Tuning | None = None,
     svc = h.Services(settings=settings, tuning=tuning, holder=holder,
                      ocr=ocr or Ocr(timeout=tuning.ocr_timeout,
                                     max_parallel=tuning.ocr_parallel))
-    pool = max(8, tuning.concurrent_updates + 4)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
         .request(RetryingRequest(attempts=tuning.send_attempts, backoff=tuning.send_backoff,
-                                 connection_pool_size=pool, pool_timeout=10.0,
+                                 connection_pool_size=tuning.connection_pool_size,
+                                 pool_timeout=10.0,
                                  read_timeout=tuning.read_timeout))
         .get_updates_request(RetryingRequest(attempts=tuning.send_attempts,
                                              backoff=tuning.send_backoff,
                                              read_timeout=tuning.read_timeout))
-        .rate_limiter(AIORateLimiter(max_retries=tuning.rate_limit_retries))
+        .rate_limiter(AIORateLimiter(max_retries=tuning.rate_limit_retries,
+                                     overall_max_rate=tuning.overall_max_rate))
         .concurrent_updates(tuning.concurrent_updates or False)
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
@@ -190,9 +191,19 @@ async def polling(app: BotApp, poll_timeout: float = 1.0) -> AsyncIterator[BotAp
         await app.shutdown()
 
 
+def use_uvloop_if_installed() -> None:
+    """uvloop (optional) cuts the event loop's share of CPU per update; see bench/bot.py."""
+    try:
+        import uvloop
+    except ImportError:
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
 def run(settings: Settings, webhook: Webhook | None = None, tuning: h.Tuning | None = None,
         holder: KnowledgeHolder | None = None) -> None:
     """Run until SIGINT/SIGTERM: long polling, or a webhook server behind a proxy."""
+    use_uvloop_if_installed()
     app = build_application(settings, tuning, holder)
     if webhook is None:
         app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)

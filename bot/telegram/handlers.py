@@ -69,10 +69,15 @@ class Tuning:
     result_cache_size: int = 20_000
     prefs_ttl: float = 600.0
     concurrent_updates: int = 32
+    # HTTP connections to the Bot API. httpcore scans every pooled connection on each
+    # request, so a small pool is faster; the Bot API answers in milliseconds anyway.
+    connection_pool_size: int = 8
     send_attempts: int = 4
     send_backoff: float = 0.5
     read_timeout: float = 10.0
     rate_limit_retries: int = 3
+    # Telegram's broadcast cap (~30 messages/s overall); 0 disables the overall limiter.
+    overall_max_rate: float = 30.0
     ocr_timeout: float = 20.0
     ocr_parallel: int = 1
 

@@ -14,103 +14,24 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-import sys
-import types
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fake_bot_api import FakeBotApi, Person, Sent, Updates, group_chat
+
 from bot.config import PROJECT_ROOT, Settings
+from bot.core import reply as replies
 from bot.core.knowledge import KnowledgeHolder
 from bot.core.model import Result, Risk
 from bot.ocr import Ocr
+from bot.telegram.app import build_application, polling
+from bot.telegram.handlers import Tuning
 
 TOKEN = "123456789:AAHtestTOKENsecretPART_abcdefghijklmn"
 HIGH_MARKER = "[[high-risk-for-test]]"
-
-
-def _install_temporary_core_fakes() -> None:
-    """TEMPORARY: until bot/core/reply.py and choose_language land, fake them here.
-
-    Lives in the tests only; delete once the real modules exist.
-    """
-    import bot.core.language as language
-
-    if not hasattr(language, "choose_language"):
-        def choose_language(explicit: str | None, telegram_code: str | None, text: str) -> str:
-            if explicit:
-                return explicit
-            script = language.detect_script_language(text) if text else None
-            code = (telegram_code or "").split("-")[0].lower()
-            return script or (code if code in ("ko", "en", "th", "vi") else "en")
-
-        language.choose_language = choose_language  # type: ignore[attr-defined]
-    try:
-        import bot.core.reply  # noqa: F401
-        return
-    except Exception:  # absent, or mid-way through being written
-        sys.modules.pop("bot.core.reply", None)
-
-    @dataclass(frozen=True)
-    class Button:
-        label: str
-        data: str
-
-    @dataclass(frozen=True)
-    class Reply:
-        parts: tuple[str, ...]
-        buttons: tuple[tuple[Button, ...], ...] = ()
-
-    @dataclass(frozen=True)
-    class SetLanguage:
-        lang: str
-
-    @dataclass(frozen=True)
-    class AbroadHelp:
-        lang: str
-        destinations: tuple[str, ...]
-
-    langs = ("ko", "en", "th", "vi")
-
-    def compose_reply(result: Result, lang: str, kb: Any) -> Reply:
-        rules = ",".join(result.rule_ids) or "-"
-        row = tuple(Button(x, f"lang:{x}") for x in langs if x != lang)
-        return Reply((f"[{lang}] risk={result.risk.value} rules={rules}",),
-                     (row, (Button("abroad", f"abroad:{lang}:"),)))
-
-    def compose_message(key: str, lang: str, kb: Any, **values: Any) -> Reply:
-        if key == "language_prompt":
-            return Reply((f"[{lang}] {key}",), (tuple(Button(x, f"lang:{x}") for x in langs),))
-        return Reply((f"[{lang}] {key}",))
-
-    def compose_abroad_help(lang: str, destinations: Any, kb: Any) -> Reply:
-        return Reply((f"[{lang}] abroad",),
-                     (tuple(Button(x, f"abroad:{x}:") for x in langs if x != lang),))
-
-    def parse_callback(data: str) -> SetLanguage | AbroadHelp | None:
-        kind, _, rest = data.partition(":")
-        if kind == "lang" and rest in langs:
-            return SetLanguage(rest)
-        if kind == "abroad" and rest.partition(":")[0] in langs:
-            return AbroadHelp(rest.partition(":")[0], ())
-        return None
-
-    module = types.ModuleType("bot.core.reply")
-    for name, value in list(locals().items()):
-        if not name.startswith("_") and name not in ("module", "langs", "names"):
-            setattr(module, name, value)
-    sys.modules["bot.core.reply"] = module
-
-
-_install_temporary_core_fakes()
-
-from fake_bot_api import FakeBotApi, Person, Sent, Updates, group_chat  # noqa: E402
-
-from bot.core import reply as replies  # noqa: E402
-from bot.telegram.app import build_application, polling  # noqa: E402
-from bot.telegram.handlers import Tuning  # noqa: E402
 
 # Sequential processing (PTB's default) so that ``drain`` proves earlier updates are done.
 FAST = Tuning(batch_window=0.3, batch_max_wait=3.0, send_backoff=0.05, read_timeout=2.0,

@@ -1,0 +1,89 @@
+"""The real `lurecheck run` process: configuration errors, polling, SIGHUP, SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from fake_bot_api import FakeBotApi, Person, Updates
+from support.bot_harness import TOKEN
+
+from bot.config import PROJECT_ROOT
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "LURECHECK_"))}
+    env.update({"PYTHONPATH": str(PROJECT_ROOT), "LURECHECK_DB": str(tmp_path / "db.sqlite3")})
+    env.update(extra)
+    return env
+
+
+def _run(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
+                          capture_output=True, env=env, cwd=PROJECT_ROOT, timeout=120)
+
+
+def test_malformed_token_is_one_line_exit_2_without_echoing_it(tmp_path: Path) -> None:
+    bad = "12345:short-and-wrong"
+    done = _run(["run"], _env(tmp_path, TELEGRAM_BOT_TOKEN=bad))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "TELEGRAM_BOT_TOKEN" in done.stderr
+    assert bad not in done.stderr
+
+
+def test_webhook_url_must_be_https(tmp_path: Path) -> None:
+    done = _run(["run", "--webhook-url", "http://example.org/hook"],
+                _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+
+
+def test_without_token_run_falls_back_to_the_console(tmp_path: Path) -> None:
+    done = _run(["run"], _env(tmp_path), stdin="")
+    assert done.returncode == 0, done.stderr[-400:]
+    assert "console" in done.stderr
+
+
+def _wait(predicate: object, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def test_run_polls_answers_reloads_on_sighup_and_flushes_on_sigterm(tmp_path: Path) -> None:
+    log_path = tmp_path / "bot.log"
+    with FakeBotApi(TOKEN) as api, log_path.open("w") as log:
+        updates = Updates(api)
+        env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
+                   TELEGRAM_API_BASE_FILE_URL=api.base_file_url, LOG_LEVEL="DEBUG")
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=PROJECT_ROOT,
+                                stdout=log, stderr=subprocess.STDOUT)
+        try:
+            person = Person(8_123_456_789, "vi")
+            text = "Việc nhẹ lương cao 2000 USD, bay miễn phí sang Campuchia"
+            message = updates.text(person, text)
+            _wait(lambda: api.replies_to(message["message_id"]), "the reply")
+            proc.send_signal(signal.SIGHUP)
+            _wait(lambda: "reload" in log_path.read_text(), "the reload log line")
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=60) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert len(api.replies_to(message["message_id"])) == 1
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        (checks,) = db.execute("SELECT SUM(n) FROM counts WHERE metric = 'checks'").fetchone()
+    assert checks == 1
+    logs = log_path.read_text()
+    assert "counts flushed" in logs
+    for secret in (TOKEN, TOKEN.split(":")[1], str(person.user_id), text):
+        assert secret not in logs
