@@ -59,6 +59,7 @@ RULES = {
         """
         amounts:
           monthly_at_least: {USD: 1000, KRW: 5000000, VND: 25000000, THB: 40000}
+          monthly_at_most: {USD: 100000}
         """,
         '- {lang: en, text: "$1500/month", expect: ["$1500"]}',
         '- {lang: en, text: "$900/month"}',
@@ -155,6 +156,8 @@ def test_amounts_are_read_with_currency_and_period(engine: Engine) -> None:
     assert "pay" in fired(engine, "$18/hour")  # 208 hours a month
     assert "pay" not in fired(engine, "$4/hour, or $800 a month")
     assert "pay" not in fired(engine, "lương 8 triệu")
+    assert "pay" not in fired(engine, "We raised $30 million")  # above the cap: not pay
+    assert "pay" in fired(engine, "We pay $3,000 a month")
 
 
 def test_evidence_is_trimmed_to_the_words(engine: Engine) -> None:

@@ -11,6 +11,7 @@ last two letters. Maintainers' regexes run on RE2, which cannot backtrack.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -55,7 +56,7 @@ class _Compiled:
     links: tuple[tuple[tuple[str, ...], Slot], ...]
     link_pattern: re.Pattern[str] | None  # any domain a rule names, with its path
     handles: tuple[Slot, ...]
-    amounts: tuple[tuple[dict[str, float], Slot], ...]
+    amounts: tuple[tuple[dict[str, tuple[float, float]], Slot], ...]  # currency: (floor, cap)
 
 
 class Index:
@@ -82,7 +83,9 @@ class Index:
                 if matcher.handles:
                     handles.append(slot)
                 if matcher.amounts:
-                    amounts.append((dict(matcher.amounts), slot))
+                    caps = matcher.amount_caps
+                    ranges = {c: (floor, caps.get(c, math.inf)) for c, floor in matcher.amounts.items()}
+                    amounts.append((ranges, slot))
         for key, slots in words.items():
             self._words.add_word(key, (len(key), tuple(slots)))
         for key, entries in compact.items():
@@ -207,10 +210,10 @@ class Index:
         if extracted.handles:
             for slot in extra.handles:
                 hits[slot].extend((h.start, h.end) for h in extracted.handles)
-        for thresholds, slot in extra.amounts:
+        for ranges, slot in extra.amounts:
             for amount in extracted.amounts:
-                floor = thresholds.get(amount.currency)
-                if floor is not None and amount.monthly >= floor:
+                floor, cap = ranges.get(amount.currency, (math.inf, math.inf))
+                if floor <= amount.monthly <= cap:
                     hits[slot].append((amount.start, amount.end))
 
 

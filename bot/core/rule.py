@@ -20,6 +20,8 @@ class Matcher:
     links: tuple[str, ...] = ()
     handles: bool = False
     amounts: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    # Above this a figure is a company's revenue or a price, not anyone's pay.
+    amount_caps: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def languages(self) -> frozenset[str]:

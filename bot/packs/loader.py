@@ -316,4 +316,5 @@ def _matcher(doc: Document, at: JsonPath, default_fuzzy: int, issues: list[Issue
         links=tuple(spec.get("links", [])),
         handles=spec.get("handles", False),
         amounts=MappingProxyType(dict(spec.get("amounts", {}).get("monthly_at_least", {}))),
+        amount_caps=MappingProxyType(dict(spec.get("amounts", {}).get("monthly_at_most", {}))),
     )
