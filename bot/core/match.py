@@ -84,7 +84,9 @@ class Index:
                     handles.append(slot)
                 if matcher.amounts:
                     caps = matcher.amount_caps
-                    ranges = {c: (floor, caps.get(c, math.inf)) for c, floor in matcher.amounts.items()}
+                    ranges = {
+                        c: (floor, caps.get(c, math.inf)) for c, floor in matcher.amounts.items()
+                    }
                     amounts.append((ranges, slot))
         for key, slots in words.items():
             self._words.add_word(key, (len(key), tuple(slots)))
