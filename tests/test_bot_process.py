@@ -38,6 +38,12 @@ def test_malformed_token_is_one_line_exit_2_without_echoing_it(tmp_path: Path) -
     assert bad not in done.stderr
 
 
+def test_health_check_fails_without_a_heartbeat(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "bot.telegram.health"], env=_env(tmp_path),
+                          cwd=PROJECT_ROOT, capture_output=True, timeout=60)
+    assert done.returncode == 1
+
+
 def test_webhook_url_must_be_https(tmp_path: Path) -> None:
     done = _run(["run", "--webhook-url", "http://example.org/hook"],
                 _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN))
@@ -72,6 +78,10 @@ def test_run_polls_answers_reloads_on_sighup_and_flushes_on_sigterm(tmp_path: Pa
             text = "Việc nhẹ lương cao 2000 USD, bay miễn phí sang Campuchia"
             message = updates.text(person, text)
             _wait(lambda: api.replies_to(message["message_id"]), "the reply")
+            _wait(lambda: (tmp_path / "heartbeat").exists(), "the heartbeat")
+            health = subprocess.run([sys.executable, "-m", "bot.telegram.health"], env=env,
+                                    cwd=PROJECT_ROOT, capture_output=True, timeout=60)
+            assert health.returncode == 0, health.stdout
             proc.send_signal(signal.SIGHUP)
             _wait(lambda: "reload" in log_path.read_text(), "the reload log line")
             proc.send_signal(signal.SIGTERM)

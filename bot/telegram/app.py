@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +47,7 @@ from bot.telegram import handlers as h
 from bot.telegram.batching import Batcher
 from bot.telegram.commands import register_menus
 from bot.telegram.groups import GUARD_FILE, GuardBook
+from bot.telegram.health import MAX_AGE, beat, heartbeat_path
 from bot.telegram.transport import RetryingRequest
 
 log = logging.getLogger(__name__)
@@ -150,6 +152,18 @@ async def on_startup(app: BotApp) -> None:
         await register_menus(app.bot)
     except Exception as exc:  # menus are cosmetic: never refuse to start over them
         log.warning("could not register command menus: %s", type(exc).__name__)
+    requests = [r for r in (app.bot.request, app.bot._request[0])
+                if isinstance(r, RetryingRequest)]
+
+    def reaching_telegram() -> bool:
+        # Polling asks Telegram at least every long-poll timeout; a webhook bot may be
+        # idle for hours, so there a running loop is all we can vouch for.
+        if app.updater is None or not app.updater.running:
+            return True
+        return any(time.monotonic() - r.last_success < MAX_AGE for r in requests)
+
+    # A plain task, not app.create_task: Application.stop waits for those, and this never ends.
+    svc.heartbeat = asyncio.create_task(beat(heartbeat_path(settings.db_path), reaching_telegram))
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGHUP, lambda: app.create_task(h.reload_packs(svc)))
@@ -161,6 +175,11 @@ async def on_shutdown(app: BotApp) -> None:
     svc: h.Services = app.bot_data[h.SERVICES_KEY]
     with contextlib.suppress(NotImplementedError, RuntimeError):
         asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+    if svc.heartbeat is not None:
+        svc.heartbeat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await svc.heartbeat
+        svc.heartbeat = None
     if svc.store is not None:
         await svc.store.close()
         svc.store = None

@@ -129,6 +129,7 @@ class Services:
     flood_notices: SlidingWindow[int] = field(init=False)
     group_budget: SlidingWindow[int] = field(init=False)
     batcher: Batcher[int, Piece] | None = None
+    heartbeat: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
         t = self.tuning

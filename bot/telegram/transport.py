@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 import httpx
@@ -57,6 +58,7 @@ class RetryingRequest(HTTPXRequest):
         super().__init__(**kwargs)
         self.attempts = max(1, attempts)
         self.backoff = backoff
+        self.last_success = time.monotonic()  # for the container heartbeat (health.py)
 
     async def do_request(
         self,
@@ -83,6 +85,8 @@ class RetryingRequest(HTTPXRequest):
                          attempt, self.attempts - 1)
             else:
                 if status not in RETRYABLE_STATUS or last:
+                    if status < 500:
+                        self.last_success = time.monotonic()
                     return status, payload
                 log.info("%s: HTTP %d, retry %d/%d", endpoint, status, attempt,
                          self.attempts - 1)
