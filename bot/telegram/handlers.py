@@ -216,6 +216,8 @@ def pick_language(prefs: Prefs | None, language_code: str | None, text: str) -> 
 
 def record(svc: Services, result: Result, lang: str, kind: str, referral: str | None) -> None:
     """Queue the anonymous count of a finished check; counting never breaks a reply."""
+    log.debug("checked %s: risk=%s signs=%d lang=%s", kind, result.risk.value,
+              len(result.findings), lang)
     try:
         svc.require_store().record(CheckEvent(
             day=_today(), language=lang, kind=kind, risk=result.risk.value,
