@@ -147,6 +147,15 @@ def test_fuzzy_catches_misspelt_names_only_when_close(engine: Engine) -> None:
     assert "poipet" not in fired(engine, "a pipette")
 
 
+def test_fuzzy_variants_follow_rapidfuzz_cutoff() -> None:
+    from bot.core.match import one_slip_variants
+
+    variants = one_slip_variants("poipet", 85)
+    assert {"poipt", "poippet", "poipett"} <= variants  # one letter missing or added
+    assert "poipat" not in variants and "piopet" not in variants  # ratio 83 < 85
+    assert "poipat" in one_slip_variants("poipet", 80)
+
+
 def test_amounts_are_read_with_currency_and_period(engine: Engine) -> None:
     assert "pay" in fired(engine, "Salary 1,500 USD per month")
     assert "pay" in fired(engine, "월 500만원 보장")

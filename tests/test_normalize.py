@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.normalize import fold, normalize, term_forms
+from bot.core.normalize import _TABLE, fold, normalize, term_forms
 
 
 def words(text: str) -> list[str]:
@@ -86,9 +86,15 @@ def test_spans_map_back_to_original_text_through_expansions() -> None:
 
 
 def test_newlines_stop_letter_joining() -> None:
-    assert "a b\nc" not in words("a b\nc d")
+    assert words("xx a b\nc d yy") == ["xx a b c d yy"]  # a line break: not one spaced word
+    assert words("xx a b c d yy") == ["xx abcd yy"]
     assert normalize("I\nam\nok").views[0].words == "i am ok"
 
 
+def test_fast_path_folds_like_the_table() -> None:
+    for text in ["Plain ASCII, Free Flight!", "ทำงานต่างประเทศ", "고수익 알바", "line\nbreak"]:
+        assert normalize(text).folded == text.translate(_TABLE)
+
+
 def test_control_characters_are_dropped_and_tabs_become_spaces() -> None:
-    assert fold("free\x00 fl\x07ight\tnow") == "free flight now"
+    assert fold("free\x00 fl\x07ight\tnow\r\n") == "free flight now \n"

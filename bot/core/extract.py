@@ -190,7 +190,7 @@ def _period(text: str, start: int, end: int) -> str:
     return "month"
 
 
-def _glued(text: str, start: int, extra: str) -> bool:
+def glued(text: str, start: int, extra: str) -> bool:
     """Is the match at `start` stuck to the previous character (so not a match of its own)?
 
     Checked here rather than with a look-behind: a pattern that starts with a
@@ -218,7 +218,7 @@ class Extracted:
         candidates = [
             (m.start(), m.end(), m.group())
             for m in _PHONE.finditer(text)
-            if not _glued(text, m.start(), "_+")  # part of a longer number or word
+            if not glued(text, m.start(), "_+")  # part of a longer number or word
         ]
         candidates += [
             (m.start(), m.end(), "+" + m.group(1)) for m in _WA_LINK.finditer(self._text)
@@ -238,7 +238,7 @@ class Extracted:
     def handles(self) -> list[Hit]:
         hits = []
         for m in _HANDLE.finditer(self._text):
-            if _glued(self._text, m.start(), "_.@/"):
+            if glued(self._text, m.start(), "_.@/"):
                 continue  # inside a word, an address or a URL path
             if _EMAIL_TAIL.match(self._text, m.end()):
                 continue  # user@mail.com-like, an e-mail, not a messenger handle

@@ -4,9 +4,11 @@ Terms go into two Aho-Corasick automata, so a message is scanned once whatever t
 number of terms: one over the spaced "words" view (Latin-script terms, which must
 start and end on word boundaries) and one over the "compact" view without spaces
 (Korean and Thai, where spacing varies, and names marked `spaceless`, which must
-still start and end on word edges). Fuzzy matching (rapidfuzz) is limited to long
-Latin names a rule opts into, compared only with words that share their first or
-last two letters. Maintainers' regexes run on RE2, which cannot backtrack.
+still start and end on word edges). Fuzzy matching costs nothing per message: for
+the long Latin names a rule opts into, every one-letter slip (a letter missing, added,
+changed or two swapped) that rapidfuzz scores at or above the rule's cutoff is put in
+the compact automaton at load time. Maintainers' regexes run on RE2, which cannot
+backtrack.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import ahocorasick
 import re2
 from rapidfuzz import fuzz
 
-from bot.core.extract import Extracted
+from bot.core.extract import Extracted, glued
 from bot.core.normalize import Normalized, View, term_forms
 from bot.core.rule import Matcher, Rule
 
@@ -32,8 +34,6 @@ FoldedSpan = tuple[int, int]
 _NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff]")
 MIN_FUZZY_CHARS = 6
 MAX_REGEX_HITS = 8
-# Fuzzy candidates must share their first or last _EDGE letters with a term.
-_EDGE = 3
 
 
 def needs_compact(term_compact: str) -> bool:
@@ -42,16 +42,9 @@ def needs_compact(term_compact: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class _FuzzyTerm:
-    form: str
-    cutoff: int
-    slot: Slot
-
-
-@dataclass(frozen=True, slots=True)
 class _Compiled:
     regexes: tuple[tuple[Any, Slot], ...]  # compiled RE2 patterns
-    any_regex: Any  # all of them in one RE2 pattern: most messages match none
+    regex_set: Any  # an RE2 Set of them all: one pass says which patterns match at all
     phones: tuple[tuple[frozenset[str], Slot], ...]
     links: tuple[tuple[tuple[str, ...], Slot], ...]
     link_pattern: re.Pattern[str] | None  # any domain a rule names, with its path
@@ -67,14 +60,13 @@ class Index:
         self._compact = ahocorasick.Automaton()
         words: dict[str, list[Slot]] = defaultdict(list)
         compact: dict[str, list[tuple[Slot, bool]]] = defaultdict(list)
-        fuzzy: list[_FuzzyTerm] = []
         regexes, phones, links, handles, amounts = [], [], [], [], []
         for index, rule in enumerate(rules):
             for side, matcher in enumerate((rule.match, rule.unless)):
                 if matcher is None:
                     continue
                 slot = (index, side)
-                self._add_terms(matcher, slot, words, compact, fuzzy)
+                self._add_terms(matcher, slot, words, compact)
                 regexes += [(re2.compile(pattern), slot) for pattern in matcher.regex]
                 if matcher.phones:
                     phones.append((matcher.phones, slot))
@@ -96,15 +88,9 @@ class Index:
             if used:
                 automaton.make_automaton()
         self._has_words, self._has_compact = bool(words), bool(compact)
-        self._fuzzy_buckets = _bucket(fuzzy)
-        self._fuzzy_edges = (
-            frozenset(f.form[:_EDGE] for f in fuzzy),
-            frozenset(f.form[-_EDGE:] for f in fuzzy),
-        )
-        self._fuzzy_span = max((len(f.form) for f in fuzzy), default=0) + 2
         self._extra = _Compiled(
             tuple(regexes),
-            re2.compile("|".join(f"(?:{p.pattern})" for p, _ in regexes)) if regexes else None,
+            _regex_set([p.pattern for p, _ in regexes]),
             tuple(phones),
             tuple(links),
             _link_pattern(links),
@@ -118,7 +104,6 @@ class Index:
         slot: Slot,
         words: dict[str, list[Slot]],
         compact: dict[str, list[tuple[Slot, bool]]],
-        fuzzy: list[_FuzzyTerm],
     ) -> None:
         for terms in matcher.terms.values():
             for term in terms:
@@ -131,14 +116,14 @@ class Index:
                 else:
                     words[spaced].append(slot)
                 if matcher.fuzzy and not unspaced_script and len(joined) >= MIN_FUZZY_CHARS:
-                    fuzzy.append(_FuzzyTerm(joined, matcher.fuzzy, slot))
+                    for variant in one_slip_variants(joined, matcher.fuzzy):
+                        compact[variant].append((slot, True))
 
     def scan(self, norm: Normalized, extracted: Extracted) -> dict[Slot, list[FoldedSpan]]:
         """Every (rule, side) that fired, with the folded-text spans that made it fire."""
         hits: dict[Slot, list[FoldedSpan]] = defaultdict(list)
         for view in norm.views:
             self._scan_view(view, hits)
-        self._scan_fuzzy(norm.views[0], hits)
         self._scan_extra(norm.folded, extracted, hits)
         return {slot: spans for slot, spans in hits.items() if spans}
 
@@ -168,34 +153,12 @@ class Index:
                             continue
                     hits[slot].append(span)
 
-    def _scan_fuzzy(self, view: View, hits: dict[Slot, list[FoldedSpan]]) -> None:
-        """Compare windows of 1-3 words that share an edge with some fuzzy term."""
-        if not self._fuzzy_buckets:
-            return
-        tokens = view.tokens
-        buckets = self._fuzzy_buckets
-        heads_set, tails_set = self._fuzzy_edges
-        heads = [i for i, t in enumerate(tokens) if t[:_EDGE] in heads_set]
-        tails = [i for i, t in enumerate(tokens) if t[-_EDGE:] in tails_set]
-        windows = {(i, j) for i in heads for j in range(i, min(i + 3, len(tokens)))}
-        windows.update((i, j) for j in tails for i in range(max(0, j - 2), j + 1))
-        for i, j in windows:
-            candidate = "".join(tokens[i : j + 1])
-            if not MIN_FUZZY_CHARS - 1 <= len(candidate) <= self._fuzzy_span:
-                continue
-            if not candidate.isascii():
-                continue
-            for term in _candidates(buckets, candidate):
-                if fuzz.ratio(candidate, term.form, score_cutoff=term.cutoff):
-                    starts = view.word_starts()
-                    hits[term.slot].append(view.words_span(starts[i], starts[j] + len(tokens[j])))
-
     def _scan_extra(
         self, folded: str, extracted: Extracted, hits: dict[Slot, list[FoldedSpan]]
     ) -> None:
         extra = self._extra
-        regexes = extra.regexes if extra.any_regex and extra.any_regex.search(folded) else ()
-        for pattern, slot in regexes:
+        matching = (extra.regex_set.Match(folded) if extra.regex_set is not None else None) or ()
+        for pattern, slot in (extra.regexes[i] for i in sorted(matching)):
             for count, m in enumerate(pattern.finditer(folded)):
                 if count >= MAX_REGEX_HITS:
                     break
@@ -206,7 +169,11 @@ class Index:
                 if phone.value in regions:
                     hits[slot].append((phone.start, phone.end))
         if extra.link_pattern is not None:
-            found = [(m.group(1), m.span()) for m in extra.link_pattern.finditer(folded)]
+            found = [
+                (m.group(1), m.span())
+                for m in extra.link_pattern.finditer(folded)
+                if not glued(folded, m.start(), "_-")  # "chat.line.me" yes, "xline.me" no
+            ]
             for domains, slot in extra.links:
                 hits[slot].extend(span for domain, span in found if domain in domains)
         if extracted.handles:
@@ -219,28 +186,34 @@ class Index:
                     hits[slot].append((amount.start, amount.end))
 
 
+def _regex_set(patterns: list[str]) -> Any:
+    if not patterns:
+        return None
+    regex_set = re2.Set.SearchSet(re2.Options())
+    for pattern in patterns:
+        regex_set.Add(pattern)
+    regex_set.Compile()
+    return regex_set
+
+
 def _link_pattern(links: list[tuple[tuple[str, ...], Slot]]) -> re.Pattern[str] | None:
     """One pattern for every named domain; subdomains count ("chat.line.me" is line.me)."""
     domains = sorted({d for named, _ in links for d in named}, key=len, reverse=True)
     if not domains:
         return None
     names = "|".join(re.escape(d) for d in domains)
-    return re.compile(rf"(?<![\w-])({names})(?![\w-])(?:/[^\s<>\"']*)?")
+    return re.compile(rf"({names})(?![\w-])(?:/[^\s<>\"']*)?")
 
 
-_Buckets = dict[str, list[_FuzzyTerm]]
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def _bucket(terms: list[_FuzzyTerm]) -> _Buckets:
-    buckets: _Buckets = defaultdict(list)
-    for term in terms:
-        buckets["^" + term.form[:_EDGE]].append(term)
-        buckets["$" + term.form[-_EDGE:]].append(term)
-    return dict(buckets)
-
-
-def _candidates(buckets: _Buckets, word: str) -> list[_FuzzyTerm]:
-    """Terms sharing the word's first or last three letters and about its length."""
-    found = buckets.get("^" + word[:_EDGE], []) + buckets.get("$" + word[-_EDGE:], [])
-    slack = max(1, len(word) // 5)
-    return [t for t in found if abs(len(t.form) - len(word)) <= slack]
+def one_slip_variants(form: str, cutoff: int) -> set[str]:
+    """Spellings one slip away from `form` that rapidfuzz still rates >= cutoff."""
+    pieces = [(form[:i], form[i:]) for i in range(len(form) + 1)]
+    variants = {head + tail[1:] for head, tail in pieces if tail}  # a letter missing
+    variants |= {head + tail[1] + tail[0] + tail[2:] for head, tail in pieces if len(tail) > 1}
+    variants |= {head + c + tail[1:] for head, tail in pieces if tail for c in _LETTERS}
+    variants |= {head + c + tail for head, tail in pieces for c in _LETTERS}  # one added
+    variants.discard(form)
+    return {v for v in variants if fuzz.ratio(v, form, score_cutoff=cutoff)}

@@ -60,11 +60,19 @@ class Combination:
     """A bonus for signs that are weak alone but telling together (e.g. region + pay)."""
 
     name: str
-    all_of: tuple[str, ...]  # category patterns, `*` wildcards allowed
+    all_of: tuple[frozenset[str], ...]  # per pattern, the declared categories it covers
     bonus: int
 
+    @classmethod
+    def expand(
+        cls, name: str, patterns: list[str], bonus: int, categories: list[str]
+    ) -> Combination:
+        """Resolve `*` patterns against the declared categories once, at load time."""
+        groups = tuple(frozenset(c for c in categories if fnmatchcase(c, p)) for p in patterns)
+        return cls(name, groups, bonus)
+
     def satisfied_by(self, categories: set[str]) -> bool:
-        return all(any(fnmatchcase(c, pattern) for c in categories) for pattern in self.all_of)
+        return all(not group.isdisjoint(categories) for group in self.all_of)
 
 
 @dataclass(frozen=True, slots=True)

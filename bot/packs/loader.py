@@ -42,9 +42,31 @@ def schema(name: str) -> dict[str, Any]:
     return data
 
 
+def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
+    """Replace local `#/$defs/x` references by their content (our schemas do not recurse).
+
+    Resolving references is most of jsonschema's cost; packs are validated at every
+    start and reload, so the schema is flattened once.
+    """
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            return _inline_refs(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inline_refs(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline_refs(item, defs) for item in node]
+    return node
+
+
+@cache
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    raw = schema(name)
+    return jsonschema.Draft202012Validator(_inline_refs(raw, raw.get("$defs", {})))
+
+
 def schema_issues(doc: Document, name: str) -> list[Issue]:
     """Validate a document against a bundled JSON Schema, with positions and hints."""
-    validator = jsonschema.Draft202012Validator(schema(name))
+    validator = _validator(name)
     described = [
         (error, _describe(doc, tuple(error.absolute_path), error))
         for error in validator.iter_errors(doc.data)
@@ -113,7 +135,7 @@ def load_settings(rules_dir: Path) -> tuple[PackSettings | None, list[Issue]]:
         severities=MappingProxyType(dict(data["severities"])),
         bands=MappingProxyType(dict(bands)),
         combinations=tuple(
-            Combination(c["name"], tuple(c["all"]), c["bonus"])
+            Combination.expand(c["name"], c["all"], c["bonus"], list(data["categories"]))
             for c in data.get("combinations", [])
         ),
         currency_destinations=MappingProxyType(dict(data.get("currency_destinations", {}))),
