@@ -46,6 +46,13 @@ def test_leetspeak_leaves_plain_numbers_alone_in_the_main_view() -> None:
     assert normalize("Salary 1500 USD").views[0].words == "salary 1500 usd"
 
 
+def test_leet_view_covers_only_the_neighbourhood() -> None:
+    text = "intro " * 200 + "free fl1ght to p01pet now" + " outro" * 200
+    extra = normalize(text).views[1:]
+    assert extra and all(len(view.words) < 120 for view in extra)
+    assert any("free flight to poipet" in view.words for view in extra)
+
+
 def test_telegram_leet_with_one_as_l() -> None:
     assert "telegram" in words("te1egram")
 

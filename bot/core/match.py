@@ -34,6 +34,7 @@ FoldedSpan = tuple[int, int]
 _NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff]")
 MIN_FUZZY_CHARS = 6
 MAX_REGEX_HITS = 8
+MAX_SPANS_PER_RULE = 8  # more than the evidence a reply quotes, after merging overlaps
 
 
 def needs_compact(term_compact: str) -> bool:
@@ -67,7 +68,7 @@ class Index:
                     continue
                 slot = (index, side)
                 self._add_terms(matcher, slot, words, compact)
-                regexes += [(re2.compile(pattern), slot) for pattern in matcher.regex]
+                regexes += [(re2.compile(pattern.encode()), slot) for pattern in matcher.regex]
                 if matcher.phones:
                     phones.append((matcher.phones, slot))
                 if matcher.links:
@@ -90,7 +91,7 @@ class Index:
         self._has_words, self._has_compact = bool(words), bool(compact)
         self._extra = _Compiled(
             tuple(regexes),
-            _regex_set([p.pattern for p, _ in regexes]),
+            _regex_set([p.pattern for p, _ in regexes]),  # bytes: RE2 is fastest on UTF-8
             tuple(phones),
             tuple(links),
             _link_pattern(links),
@@ -128,6 +129,8 @@ class Index:
         return {slot: spans for slot, spans in hits.items() if spans}
 
     def _scan_view(self, view: View, hits: dict[Slot, list[FoldedSpan]]) -> None:
+        # A rule quotes only a few places, so once it has enough spans further
+        # occurrences are not located (locating is the costly part of a hit).
         if self._has_words:
             text = view.words
             last = len(text) - 1
@@ -137,33 +140,52 @@ class Index:
                     continue
                 if end < last and text[end + 1] != " ":
                     continue
-                span = view.words_span(start, end + 1)
-                for slot in slots:
-                    hits[slot].append(span)
+                wanted = [hits[slot] for slot in slots if len(hits[slot]) < MAX_SPANS_PER_RULE]
+                if wanted:
+                    span = view.words_span(start, end + 1)
+                    for found in wanted:
+                        found.append(span)
         if self._has_compact:
             for end, (length, entries) in self._compact.iter(view.compact):
                 start = end - length + 1
-                span = view.compact_span(start, end + 1)
-                edges: bool | None = None
-                for slot, bounded in entries:
-                    if bounded:
-                        if edges is None:
-                            edges = view.on_token_edges(start, end + 1)
-                        if not edges:
-                            continue
-                    hits[slot].append(span)
+                open_slots = [
+                    (hits[slot], bounded)
+                    for slot, bounded in entries
+                    if len(hits[slot]) < MAX_SPANS_PER_RULE
+                ]
+                if any(bounded for _, bounded in open_slots) and not view.on_token_edges(
+                    start, end + 1
+                ):
+                    open_slots = [(found, bounded) for found, bounded in open_slots if not bounded]
+                if open_slots:
+                    place = view.compact_span(start, end + 1)
+                    for found, _ in open_slots:
+                        found.append(place)
+
+    def _scan_regexes(self, folded: str, hits: dict[Slot, list[FoldedSpan]]) -> None:
+        """RE2 on UTF-8 bytes (its str interface costs several times more), spans back to str."""
+        data = folded.encode()
+        ascii_only = len(data) == len(folded)
+        extra = self._extra
+        for index in sorted(extra.regex_set.Match(data) or ()):
+            pattern, slot = extra.regexes[index]
+            for count, m in enumerate(pattern.finditer(data)):
+                if count >= MAX_REGEX_HITS:
+                    break
+                start, end = m.span()
+                if end == start:
+                    continue
+                if not ascii_only:
+                    start = len(data[:start].decode())
+                    end = start + len(data[m.start() : end].decode())
+                hits[slot].append((start, end))
 
     def _scan_extra(
         self, folded: str, extracted: Extracted, hits: dict[Slot, list[FoldedSpan]]
     ) -> None:
         extra = self._extra
-        matching = (extra.regex_set.Match(folded) if extra.regex_set is not None else None) or ()
-        for pattern, slot in (extra.regexes[i] for i in sorted(matching)):
-            for count, m in enumerate(pattern.finditer(folded)):
-                if count >= MAX_REGEX_HITS:
-                    break
-                if m.end() > m.start():
-                    hits[slot].append((m.start(), m.end()))
+        if extra.regex_set is not None:
+            self._scan_regexes(folded, hits)
         for regions, slot in extra.phones:
             for phone in extracted.phones:
                 if phone.value in regions:
@@ -186,7 +208,7 @@ class Index:
                     hits[slot].append((amount.start, amount.end))
 
 
-def _regex_set(patterns: list[str]) -> Any:
+def _regex_set(patterns: list[bytes]) -> Any:
     if not patterns:
         return None
     regex_set = re2.Set.SearchSet(re2.Options())

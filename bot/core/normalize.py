@@ -18,7 +18,8 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, count
+from operator import add
 
 # Invisible characters used to split words without changing how they look.
 _INVISIBLE = frozenset(
@@ -96,6 +97,8 @@ _LEET = str.maketrans(
 _LEET_L = str.maketrans({"1": "l", "!": "l"})
 # A leet character run followed by letters: "p01pet", "te1egram", "c@sino", "4dmin".
 _LEET_RUN = re.compile(r"[0-9@$!|]+[a-z]+")
+_LEET_CONTEXT_WORDS = 3  # words either side, so "free fl1ght" still meets "free flight"
+_LEET_REACH = 24
 
 _THAI_SARA_AM = "\u0e33"  # NFKC splits it in two; keep it whole in both text and terms
 
@@ -176,6 +179,7 @@ class View:
     """
 
     __slots__ = (
+        "_base",
         "_compact_starts",
         "_groups",
         "_source",
@@ -187,8 +191,13 @@ class View:
     )
 
     def __init__(
-        self, source: str, tokens: list[str], groups: list[list[tuple[int, int]]] | None
+        self,
+        source: str,
+        tokens: list[str],
+        groups: list[list[tuple[int, int]]] | None,
+        base: int = 0,
     ) -> None:
+        self._base = base  # where `source` starts in the folded text (leet snippets)
         self._source = source
         self.tokens = tokens
         self.words = " ".join(tokens)
@@ -198,14 +207,15 @@ class View:
         self._compact_starts: list[int] | None = None
         self._starts: list[int] | None = None
 
+    # Position tables are built on the first hit, with C-level map/accumulate only.
     def word_starts(self) -> list[int]:
         if self._word_starts is None:
-            self._word_starts = [0, *accumulate(len(t) + 1 for t in self.tokens)][:-1]
+            self._word_starts = list(map(add, self.compact_starts(), count()))
         return self._word_starts
 
     def compact_starts(self) -> list[int]:
         if self._compact_starts is None:
-            self._compact_starts = [0, *accumulate(len(t) for t in self.tokens)][:-1]
+            self._compact_starts = [0, *accumulate(map(len, self.tokens))][:-1]
         return self._compact_starts
 
     def _folded_index(self, starts: list[int], index: int) -> int:
@@ -223,7 +233,8 @@ class View:
     def _source_starts(self) -> list[int]:
         """Where each token starts in the folded text (computed on the first hit only)."""
         if self._starts is None:
-            self._starts = [m.start() for m in _WORD.finditer(self._source)]
+            separators = _WORD.split(self._source)[:-1]  # the text before each token
+            self._starts = list(map(add, self.compact_starts(), accumulate(map(len, separators))))
         return self._starts
 
     def words_span(self, start: int, end: int) -> tuple[int, int]:
@@ -234,12 +245,17 @@ class View:
         return self._span(self._compact_starts or self.compact_starts(), start, end)
 
     def _span(self, starts: list[int], start: int, end: int) -> tuple[int, int]:
+        base = self._base
         if self._groups is not None:
-            return self._folded_index(starts, start), self._folded_index(starts, end - 1) + 1
+            first = self._folded_index(starts, start)
+            return base + first, base + self._folded_index(starts, end - 1) + 1
         first = bisect_right(starts, start) - 1
         last = bisect_right(starts, end - 1, first) - 1
         source = self._starts or self._source_starts()
-        return source[first] + start - starts[first], source[last] + end - starts[last]
+        return (
+            base + source[first] + start - starts[first],
+            base + source[last] + end - starts[last],
+        )
 
     def on_token_edges(self, start: int, end: int) -> bool:
         """Does compact[start:end] begin and end exactly where tokens do?"""
@@ -300,32 +316,49 @@ def _split_words(text: str) -> tuple[list[str], list[list[tuple[int, int]]]]:
     return tokens, groups
 
 
-def _view(text: str) -> View:
+def _view(text: str, base: int = 0) -> View:
     tokens = _WORD.findall(text)
     singles = [i for i, token in enumerate(tokens) if len(token) == 1 and token < "\x80"]
     if any(singles[k + 2] - singles[k] == 2 for k in range(len(singles) - 2)):
         tokens, groups = _split_words(text)  # three single letters in a row: maybe "P o i"
-        return View(text, tokens, groups)
-    return View(text, tokens, None)
+        return View(text, tokens, groups, base)
+    return View(text, tokens, None, base)
 
 
-def _has_leet(text: str) -> bool:
+def _leet_spans(text: str) -> list[tuple[int, int]]:
+    """Stretches of text around leetspeak words, a few words either side, merged.
+
+    Only these stretches get a leetspeak view: translating the whole message again
+    for one "te1egram" would double the work for every long message.
+    """
+    spans: list[tuple[int, int]] = []
     for m in _LEET_RUN.finditer(text):
         start = m.start()
         before = text[start - 1] if start else " "
         digits = len(m.group()) - len(m.group().lstrip("0123456789@$!|"))
         word_start = digits == 1 and m.group()[0] != "@" and not before.isalnum()  # "4dmin"
-        if before.isalpha() or (word_start and len(m.group()) >= 4):
-            return True
-    return False
+        if not (before.isalpha() or (word_start and len(m.group()) >= 4)):
+            continue
+        left, right = start, m.end()
+        for _ in range(_LEET_CONTEXT_WORDS):
+            lowest = max(0, left - _LEET_REACH)
+            found = text.rfind(" ", lowest, max(lowest, left - 1))
+            left = found if found >= 0 else lowest
+            found = text.find(" ", right + 1, right + _LEET_REACH)
+            right = found if found >= 0 else min(len(text), right + _LEET_REACH)
+        if spans and left <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(right, spans[-1][1]))
+        else:
+            spans.append((left, right))
+    return spans
 
 
 def _offsets(text: str) -> list[int]:
     """Original index of each folded character, walking only the irregular characters."""
     offsets: list[int] = []
     done = 0
-    irregular = _TABLE.irregular
-    for index in [i for i, ch in enumerate(text) if ch in irregular]:
+    assert _TABLE.irregular_pattern is not None
+    for index in [m.start() for m in _TABLE.irregular_pattern.finditer(text)]:
         offsets.extend(range(done, index))
         offsets.extend([index] * len(_TABLE[ord(text[index])]))
         done = index + 1
@@ -343,11 +376,11 @@ def normalize(text: str) -> Normalized:
         if pattern is not None and pattern.search(text):
             folded_map = _offsets(text)
     views = [_view(folded)]
-    if _has_leet(folded):
-        leet = folded.translate(_LEET)
-        views.append(_view(leet))
-        if "1" in folded or "!" in folded:
-            views.append(_view(folded.translate(_LEET_L).translate(_LEET)))
+    for left, right in _leet_spans(folded):
+        snippet = folded[left:right]
+        views.append(_view(snippet.translate(_LEET), left))
+        if "1" in snippet or "!" in snippet:
+            views.append(_view(snippet.translate(_LEET_L).translate(_LEET), left))
     return Normalized(text, folded, folded_map, tuple(views))
 
 
