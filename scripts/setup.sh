@@ -12,7 +12,7 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
 fi
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-kor tesseract-ocr-tha tesseract-ocr-vie
-              fonts-dejavu-core fonts-nanum fonts-thai-tlwg-ttf)
+              fonts-dejavu-core fonts-nanum fonts-tlwg-loma-ttf)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

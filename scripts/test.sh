@@ -7,4 +7,4 @@ bash scripts/setup.sh
 .venv/bin/mypy
 .venv/bin/lurecheck rules lint
 .venv/bin/lurecheck rules test
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest -q "$@"
