@@ -503,23 +503,35 @@ def _is_admin(context: ContextTypes.DEFAULT_TYPE, update: Update) -> bool:
     return user is not None and user.id in services(context).settings.admin_ids
 
 
-async def cmd_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _admin_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[int, str] | None:
+    """(chat id, language) for an admin's command; tells anyone else it is admin-only."""
     message = update.effective_message
     if message is None:
-        return
+        return None
     lang = await _lang_for(context, update)
     if not _is_admin(context, update):
         await say(context, message.chat_id, "not_admin", lang)
+        return None
+    return message.chat_id, lang
+
+
+async def _send_preformatted(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> None:
+    """Admin-only plain text (issue lists, tables) kept aligned and escaped for HTML mode."""
+    await context.bot.send_message(chat_id, f"<pre>{html.escape(text[:MAX_PLAIN_CHARS])}</pre>")
+
+
+async def cmd_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    admin = await _admin_chat(update, context)
+    if admin is None:
         return
+    chat_id, lang = admin
     issues = await reload_packs(services(context))
     if issues:
-        await say(context, message.chat_id, "reload_failed", lang)
+        await say(context, chat_id, "reload_failed", lang)
         # Admins only: file:line:col codes, no user data; enough to find the typo.
-        listing = "\n".join(str(issue) for issue in issues[:10])
-        await context.bot.send_message(
-            message.chat_id, f"<pre>{html.escape(listing[:MAX_PLAIN_CHARS])}</pre>")
+        await _send_preformatted(context, chat_id, "\n".join(str(i) for i in issues[:10]))
     else:
-        await say(context, message.chat_id, "reload_ok", lang)
+        await say(context, chat_id, "reload_ok", lang)
 
 
 async def reload_packs(svc: Services) -> list[Any]:
@@ -533,21 +545,15 @@ async def reload_packs(svc: Services) -> list[Any]:
 
 
 async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    if message is None:
-        return
-    lang = await _lang_for(context, update)
-    if not _is_admin(context, update):
-        await say(context, message.chat_id, "not_admin", lang)
+    admin = await _admin_chat(update, context)
+    if admin is None:
         return
     from bot.stats.report import admin_summary
 
     store = services(context).require_store()
     await store.flush()
-    text = await admin_summary(store, _today())
-    # Plain text with "<k" cells: escape it for HTML mode and keep the columns aligned.
-    await context.bot.send_message(message.chat_id,
-                                   f"<pre>{html.escape(text[:MAX_PLAIN_CHARS])}</pre>")
+    # Plain text with "<k" cells, already suppressed for small counts.
+    await _send_preformatted(context, admin[0], await admin_summary(store, _today()))
 
 
 # ------------------------------------------------------------------------ buttons

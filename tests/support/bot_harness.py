@@ -132,19 +132,20 @@ class Harness:
             return {(metric, key): int(n) for metric, key, n in rows}
 
 
-def make_settings(api: FakeBotApi, tmp_path: Path, admin_ids: frozenset[int] = frozenset()
-                  ) -> Settings:
+def make_settings(api: FakeBotApi, tmp_path: Path, admin_ids: frozenset[int] = frozenset(),
+                  rules_dir: Path = PROJECT_ROOT / "rules") -> Settings:
     return Settings(token=TOKEN, api_base_url=api.base_url, api_base_file_url=api.base_file_url,
                     db_path=tmp_path / "data" / "lurecheck.sqlite3", admin_ids=admin_ids,
-                    log_level="DEBUG", rules_dir=PROJECT_ROOT / "rules",
+                    log_level="DEBUG", rules_dir=rules_dir,
                     locales_dir=PROJECT_ROOT / "locales")
 
 
 @asynccontextmanager
 async def running_bot(tmp_path: Path, *, tuning: Tuning = FAST, ocr: Ocr | None = None,
-                      admin_ids: frozenset[int] = frozenset()) -> AsyncIterator[Harness]:
+                      admin_ids: frozenset[int] = frozenset(),
+                      rules_dir: Path = PROJECT_ROOT / "rules") -> AsyncIterator[Harness]:
     with FakeBotApi(TOKEN) as api:
-        settings = make_settings(api, tmp_path, admin_ids)
+        settings = make_settings(api, tmp_path, admin_ids, rules_dir)
         holder = TestHolder(settings.rules_dir, settings.locales_dir)
         app = build_application(settings, tuning, holder, ocr)
         async with polling(app, poll_timeout=1.0):
