@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import html
 import logging
 import re
@@ -161,9 +162,17 @@ def _today() -> date:
 
 # ------------------------------------------------------------------------ sending
 def keyboard(reply: replies.Reply) -> InlineKeyboardMarkup | None:
+    return _markup(reply.buttons)
+
+
+@functools.lru_cache(maxsize=512)
+def _markup(
+    buttons: tuple[tuple[replies.Button, ...], ...],
+) -> InlineKeyboardMarkup | None:
+    """Telegram keyboards are immutable, and replies reuse a few dozen layouts: build once."""
     rows = [
         [InlineKeyboardButton(button.label, callback_data=button.data) for button in row]
-        for row in reply.buttons
+        for row in buttons
     ]
     return InlineKeyboardMarkup(rows) if rows else None
 
