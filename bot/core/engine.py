@@ -17,6 +17,7 @@ from bot.core.match import FoldedSpan, Index
 from bot.core.model import Finding, Result, Risk, Span
 from bot.core.normalize import Normalized, normalize
 from bot.core.rule import PackSettings, Rule
+from bot.packs.loader import load_rules
 
 # Longer input is cut, not refused: Telegram texts stop at 4,096 characters, but OCR
 # output and several forwarded messages checked together can be longer.
@@ -36,8 +37,6 @@ class Engine:
     @classmethod
     def load(cls, rules_dir: Path) -> Engine:
         """Load and validate every pack under `rules_dir`; raise PackError on any error."""
-        from bot.packs.loader import load_rules
-
         settings, rules = load_rules(rules_dir)
         return cls(settings, rules)
 
