@@ -21,6 +21,14 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def run_on(
+    capsys: pytest.CaptureFixture[str], project: Path, *argv: str
+) -> tuple[int, str, str]:
+    """Run a command against a copy of the packs (see the shipped_copy fixture)."""
+    return run(capsys, "--rules-dir", str(project / "rules"),
+               "--locales-dir", str(project / "locales"), *argv)
+
+
 def test_check_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", "--json", LURE)
     data = json.loads(out)
@@ -83,15 +91,7 @@ def test_rules_lint_and_test_fail_on_a_broken_copy(
     victim = sorted((rules / "lures").glob("*.yaml"))[0]
     text = victim.read_text(encoding="utf-8")
     victim.write_text(text.replace("references:", "refrences:", 1), encoding="utf-8")
-    code, out, _ = run(
-        capsys,
-        "--rules-dir",
-        str(rules),
-        "--locales-dir",
-        str(shipped_copy / "locales"),
-        "rules",
-        "lint",
-    )
+    code, out, _ = run_on(capsys, shipped_copy, "rules", "lint")
     assert code == 1
     assert f"{victim.name}:" in out and "E101 unknown key 'refrences'" in out
     e101 = next(row for row in out.splitlines() if "E101" in row)
@@ -99,16 +99,7 @@ def test_rules_lint_and_test_fail_on_a_broken_copy(
     assert text.splitlines()[int(line) - 1].startswith("references:")
     # rules test refuses to run on packs that do not load, with the same message
     with pytest.raises(SystemExit) as stop:
-        main(
-            [
-                "--rules-dir",
-                str(rules),
-                "--locales-dir",
-                str(shipped_copy / "locales"),
-                "rules",
-                "test",
-            ]
-        )
+        run_on(capsys, shipped_copy, "rules", "test")
     assert stop.value.code == 2
     assert "E101" in capsys.readouterr().err
 
@@ -124,15 +115,7 @@ def test_rules_test_fails_when_an_example_breaks(
         'text: "', 'text: "free flight, free air ticket, free accommodation ', 1
     )
     victim.write_text(broken, encoding="utf-8")
-    code, out, err = run(
-        capsys,
-        "--rules-dir",
-        str(rules),
-        "--locales-dir",
-        str(shipped_copy / "locales"),
-        "rules",
-        "test",
-    )
+    code, out, err = run_on(capsys, shipped_copy, "rules", "test")
     assert code == 1 and "T002" in out and "free-travel.yaml:" in out and " 1 failed" in err
 
 
