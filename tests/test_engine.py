@@ -125,6 +125,16 @@ def test_terms_in_each_language_fire_and_quote_the_original(engine: Engine) -> N
     assert fired(engine, "Tuyển gấp, BAO ĂN Ở") == {"free-travel": ["BAO ĂN Ở"]}
 
 
+def test_text_typed_letter_by_letter(engine: Engine) -> None:
+    # Vietnamese "ở" is a one-letter word: joining letters word by word would glue
+    # "flight" and "Poipet" together, so spelled-out text is also read letter by letter.
+    found = fired(engine, "Job: f r e e f l i g h t ở P o i p e t nhé")
+    assert {"free-travel", "poipet"} <= set(found)
+    assert "pay" in fired(engine, "l ư ơ n g 3 0 t r i ệ u / tháng")  # amounts, spaced out
+    assert "pay" in fired(engine, "เ งิ น เ ดื อ น 5 0 , 0 0 0 บ า ท")
+    assert fired(engine, "a b c d e f g h") == {}  # spelled-out nonsense stays quiet
+
+
 def test_latin_terms_need_word_boundaries(engine: Engine) -> None:
     assert fired(engine, "carefree flighty people") == {}
 

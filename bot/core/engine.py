@@ -46,7 +46,7 @@ class Engine:
             text = text[:MAX_CHARS]
         text = _SURROGATE.sub("\ufffd", text)
         norm = normalize(text)
-        extracted = Extracted(norm)
+        extracted = Extracted(norm.folded)
         hits = self._index.scan(norm, extracted)
         suppressed = {index for (index, side) in hits if side == 1}
         findings: list[Finding] = []

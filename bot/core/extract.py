@@ -13,8 +13,6 @@ from functools import cached_property
 
 import phonenumbers
 
-from bot.core.normalize import Normalized
-
 
 @dataclass(frozen=True, slots=True)
 class Hit:
@@ -205,8 +203,8 @@ def glued(text: str, start: int, extra: str) -> bool:
 class Extracted:
     """Lazily computed structured evidence for one message (each part costs only if asked)."""
 
-    def __init__(self, norm: Normalized) -> None:
-        self._text = norm.folded
+    def __init__(self, text: str) -> None:
+        self._text = text
 
     @cached_property
     def phones(self) -> list[Hit]:

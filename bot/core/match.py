@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,12 +25,18 @@ import re2
 from rapidfuzz import fuzz
 
 from bot.core.extract import Extracted, glued
-from bot.core.normalize import Normalized, View, term_forms
+from bot.core.normalize import Normalized, View, letter_view, term_forms
 from bot.core.rule import Matcher, Rule
 
 # (rule index, 0 = match / 1 = unless)
 Slot = tuple[int, int]
 FoldedSpan = tuple[int, int]
+Locate = Callable[[int, int], FoldedSpan]  # a span of some view -> a span of the folded text
+
+
+def _same(start: int, end: int) -> FoldedSpan:
+    return start, end
+
 
 _NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff]")
 MIN_FUZZY_CHARS = 6
@@ -85,7 +92,20 @@ class Index:
             self._words.add_word(key, (len(key), tuple(slots)))
         for key, entries in compact.items():
             self._compact.add_word(key, (len(key), tuple(entries)))
-        for automaton, used in ((self._words, words), (self._compact, compact)):
+        # Word terms once more without their spaces, bounded by token edges, for text typed
+        # letter by letter: "t e s t e r ở P o i p e t" cannot be re-joined word by word
+        # (Vietnamese "ở" is a one-letter word) but reads fine letter by letter.
+        spelled: dict[str, list[tuple[Slot, bool]]] = defaultdict(list)
+        for key, slots in words.items():
+            spelled[key.replace(" ", "")] += [(slot, True) for slot in slots]
+        self._spelled = ahocorasick.Automaton()
+        for key, entries in spelled.items():
+            self._spelled.add_word(key, (len(key), tuple(entries)))
+        for automaton, used in (
+            (self._words, words),
+            (self._compact, compact),
+            (self._spelled, spelled),
+        ):
             if used:
                 automaton.make_automaton()
         self._has_words, self._has_compact = bool(words), bool(compact)
@@ -126,6 +146,19 @@ class Index:
         for view in norm.views:
             self._scan_view(view, hits)
         self._scan_extra(norm.folded, extracted, hits)
+        if norm.spaced_out:
+            letters = letter_view(norm.folded)
+            for automaton, used in (
+                (self._spelled, self._has_words),
+                (self._compact, self._has_compact),
+            ):
+                if used:
+                    self._scan_compact(automaton, letters, hits)
+            view = norm.views[0]  # letters joined back: read it with and without spaces
+            for text, locate in ((view.words, view.words_span), (view.compact, view.compact_span)):
+                if self._extra.regex_set is not None:
+                    self._scan_regexes(text, hits, locate)
+                self._scan_amounts(Extracted(text), hits, locate)
         return {slot: spans for slot, spans in hits.items() if spans}
 
     def _scan_view(self, view: View, hits: dict[Slot, list[FoldedSpan]]) -> None:
@@ -146,26 +179,32 @@ class Index:
                     for found in wanted:
                         found.append(span)
         if self._has_compact:
-            for end, (length, entries) in self._compact.iter(view.compact):
-                start = end - length + 1
-                open_slots = [
-                    (hits[slot], bounded)
-                    for slot, bounded in entries
-                    if len(hits[slot]) < MAX_SPANS_PER_RULE
-                ]
-                if any(bounded for _, bounded in open_slots) and not view.on_token_edges(
-                    start, end + 1
-                ):
-                    open_slots = [(found, bounded) for found, bounded in open_slots if not bounded]
-                if open_slots:
-                    place = view.compact_span(start, end + 1)
-                    for found, _ in open_slots:
-                        found.append(place)
+            self._scan_compact(self._compact, view, hits)
 
-    def _scan_regexes(self, folded: str, hits: dict[Slot, list[FoldedSpan]]) -> None:
+    @staticmethod
+    def _scan_compact(automaton: Any, view: View, hits: dict[Slot, list[FoldedSpan]]) -> None:
+        for end, (length, entries) in automaton.iter(view.compact):
+            start = end - length + 1
+            open_slots = [
+                (hits[slot], bounded)
+                for slot, bounded in entries
+                if len(hits[slot]) < MAX_SPANS_PER_RULE
+            ]
+            if any(bounded for _, bounded in open_slots) and not view.on_token_edges(
+                start, end + 1
+            ):
+                open_slots = [(found, bounded) for found, bounded in open_slots if not bounded]
+            if open_slots:
+                place = view.compact_span(start, end + 1)
+                for found, _ in open_slots:
+                    found.append(place)
+
+    def _scan_regexes(
+        self, text: str, hits: dict[Slot, list[FoldedSpan]], locate: Locate = _same
+    ) -> None:
         """RE2 on UTF-8 bytes (its str interface costs several times more), spans back to str."""
-        data = folded.encode()
-        ascii_only = len(data) == len(folded)
+        data = text.encode()
+        ascii_only = len(data) == len(text)
         extra = self._extra
         for index in sorted(extra.regex_set.Match(data) or ()):
             pattern, slot = extra.regexes[index]
@@ -178,7 +217,16 @@ class Index:
                 if not ascii_only:
                     start = len(data[:start].decode())
                     end = start + len(data[m.start() : end].decode())
-                hits[slot].append((start, end))
+                hits[slot].append(locate(start, end))
+
+    def _scan_amounts(
+        self, extracted: Extracted, hits: dict[Slot, list[FoldedSpan]], locate: Locate = _same
+    ) -> None:
+        for ranges, slot in self._extra.amounts:
+            for amount in extracted.amounts:
+                floor, cap = ranges.get(amount.currency, (math.inf, math.inf))
+                if floor <= amount.monthly <= cap:
+                    hits[slot].append(locate(amount.start, amount.end))
 
     def _scan_extra(
         self, folded: str, extracted: Extracted, hits: dict[Slot, list[FoldedSpan]]
@@ -201,11 +249,7 @@ class Index:
         if extracted.handles:
             for slot in extra.handles:
                 hits[slot].extend((h.start, h.end) for h in extracted.handles)
-        for ranges, slot in extra.amounts:
-            for amount in extracted.amounts:
-                floor, cap = ranges.get(amount.currency, (math.inf, math.inf))
-                if floor <= amount.monthly <= cap:
-                    hits[slot].append((amount.start, amount.end))
+        self._scan_amounts(extracted, hits)
 
 
 def _regex_set(patterns: list[bytes]) -> Any:

@@ -109,6 +109,7 @@ _WORD = re.compile(
 )
 # Letters split up by short runs of separators: "P o i p e t", "P.o.i.p.e.t", "P🔥o🔥i".
 _MAX_SPLIT_GAP = 3
+_MIN_SPACED_SINGLES = 6
 _MIN_SPLIT_RUN = 3
 
 
@@ -208,6 +209,11 @@ class View:
         self._starts: list[int] | None = None
 
     # Position tables are built on the first hit, with C-level map/accumulate only.
+    @property
+    def joined(self) -> bool:
+        """Were letters typed apart joined back into words in this view?"""
+        return self._groups is not None
+
     def word_starts(self) -> list[int]:
         if self._word_starts is None:
             self._word_starts = list(map(add, self.compact_starts(), count()))
@@ -275,6 +281,9 @@ class Normalized:
     folded: str
     folded_map: list[int] | None  # None: folded[i] came from original[i]
     views: tuple[View, ...]
+    # Letters typed apart ("ท ำ ง า น", "l u o n g 3 0"): patterns that read the text with
+    # its spaces (regexes, amounts) should also read it with the spaces taken out.
+    spaced_out: bool = False
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of the folded text back to the original text."""
@@ -323,6 +332,18 @@ def _view(text: str, base: int = 0) -> View:
         tokens, groups = _split_words(text)  # three single letters in a row: maybe "P o i"
         return View(text, tokens, groups, base)
     return View(text, tokens, None, base)
+
+
+def letter_view(text: str) -> View:
+    """The text's own tokens, with no letters joined (see Index: spelled-out words)."""
+    return View(text, _WORD.findall(text), None)
+
+
+def _spaced_out(view: View) -> bool:
+    if view.joined:
+        return True
+    singles = sum(1 for token in view.tokens if len(token) == 1)
+    return singles >= _MIN_SPACED_SINGLES and singles * 3 >= len(view.tokens)
 
 
 def _leet_spans(text: str) -> list[tuple[int, int]]:
@@ -381,7 +402,7 @@ def normalize(text: str) -> Normalized:
         views.append(_view(snippet.translate(_LEET), left))
         if "1" in snippet or "!" in snippet:
             views.append(_view(snippet.translate(_LEET_L).translate(_LEET), left))
-    return Normalized(text, folded, folded_map, tuple(views))
+    return Normalized(text, folded, folded_map, tuple(views), _spaced_out(views[0]))
 
 
 def term_forms(term: str) -> tuple[str, str]:
