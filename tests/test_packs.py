@@ -131,6 +131,16 @@ def test_bad_pack_settings(make_pack: MakePack) -> None:
     assert any(i.path.endswith("pack.yaml") and i.line > 0 for i in issues)
 
 
+def test_combination_naming_no_category_is_reported(make_pack: MakePack) -> None:
+    from tests.conftest import PACK_YAML
+
+    pack = PACK_YAML.replace('all: ["region.*", "lure.*"]', 'all: ["region.*", "nope.*"]')
+    rules_dir = make_pack({"lures/free-travel.yaml": GOOD}, pack=pack)
+    found = [i for i in lint(rules_dir, rules_dir) if i.code == "E202"]
+    assert [i.message for i in found] == ["'nope.*' matches no declared category"]
+    assert found[0].path.endswith("pack.yaml") and found[0].line > 1
+
+
 def test_failing_examples_are_reported_with_their_line(make_pack: MakePack) -> None:
     wrong = GOOD.replace('text: "paid flight"', 'text: "free flight again"').replace(
         'expect: ["free flight"]', 'expect: ["free bus"]'

@@ -118,9 +118,13 @@ def load_settings(rules_dir: Path) -> tuple[PackSettings | None, list[Issue]]:
     bands = data["bands"]
     if not bands["low"] <= bands["medium"] <= bands["high"]:
         issues.append(doc.issue(("bands",), "E201", "bands must rise: low <= medium <= high"))
-    for i, combo in enumerate(data.get("combinations", [])):
-        for pattern in combo["all"]:
-            if not any(_glob_matches(pattern, c) for c in data["categories"]):
+    combinations = tuple(
+        Combination.expand(c["name"], c["all"], c["bonus"], list(data["categories"]))
+        for c in data.get("combinations", [])
+    )
+    for i, (combo, spec) in enumerate(zip(combinations, data.get("combinations", []), strict=True)):
+        for pattern, covered in zip(spec["all"], combo.all_of, strict=True):
+            if not covered:
                 issues.append(
                     doc.issue(
                         ("combinations", i, "all"),
@@ -134,20 +138,11 @@ def load_settings(rules_dir: Path) -> tuple[PackSettings | None, list[Issue]]:
         categories=MappingProxyType(dict(data["categories"])),
         severities=MappingProxyType(dict(data["severities"])),
         bands=MappingProxyType(dict(bands)),
-        combinations=tuple(
-            Combination.expand(c["name"], c["all"], c["bonus"], list(data["categories"]))
-            for c in data.get("combinations", [])
-        ),
+        combinations=combinations,
         currency_destinations=MappingProxyType(dict(data.get("currency_destinations", {}))),
         default_fuzzy=data.get("defaults", {}).get("fuzzy", 90),
     )
     return (None if issues else settings), issues
-
-
-def _glob_matches(pattern: str, category: str) -> bool:
-    from fnmatch import fnmatchcase
-
-    return fnmatchcase(category, pattern)
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
