@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.normalize import _TABLE, fold, normalize, term_forms
+from bot.core.normalize import _NEEDS_FOLDING, _TABLE, _fold_char, fold, normalize, term_forms
 
 
 def words(text: str) -> list[str]:
@@ -98,9 +98,30 @@ def test_newlines_stop_letter_joining() -> None:
     assert normalize("I\nam\nok").views[0].words == "i am ok"
 
 
-def test_fast_path_folds_like_the_table() -> None:
-    for text in ["Plain ASCII, Free Flight!", "ทำงานต่างประเทศ", "고수익 알바", "line\nbreak"]:
-        assert normalize(text).folded == text.translate(_TABLE)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plain ASCII, Free Flight!",
+        "ทำงานต่างประเทศ",
+        "고수익 알바",
+        "line\nbreak",
+        "━━ 고수익 · 숙소 제공 → ✈️ 항공권 ■ ☎ 010",  # a few symbols: folded piece by piece
+        "Lương cao 30 triệu/tháng, bao vé máy bay, đi Campuchia ngay",  # many: the table
+        "İstanbul ﬁnance ẞ Ⓟoipet \u200b…",  # folding to none or to several characters
+        "🔥" * 300 + "Poipet ÉCOLE",  # a plain head, then capitals to fold
+    ],
+)
+def test_every_folding_path_folds_like_the_table(text: str) -> None:
+    assert normalize(text).folded == text.translate(_TABLE)
+
+
+def test_characters_treated_as_plain_fold_to_their_lower_case() -> None:
+    """`str.lower` stands in for the table on these, so they must agree everywhere."""
+    for code in range(0x30000):
+        char = chr(code)
+        if 0xD800 <= code <= 0xDFFF or _NEEDS_FOLDING.match(char):
+            continue
+        assert _fold_char(char) == char.lower(), hex(code)
 
 
 def test_control_characters_are_dropped_and_tabs_become_spaces() -> None:

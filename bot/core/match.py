@@ -1,14 +1,14 @@
 """Where a rule is matched: one compiled index over every rule's terms and patterns.
 
-Terms go into two Aho-Corasick automata, so a message is scanned once whatever the
+Terms go into Aho-Corasick automata, so a message is scanned once whatever the
 number of terms: one over the spaced "words" view (Latin-script terms, which must
-start and end on word boundaries) and one over the "compact" view without spaces
-(Korean and Thai, where spacing varies, and names marked `spaceless`, which must
-still start and end on word edges). Fuzzy matching costs nothing per message: for
-the long Latin names a rule opts into, every one-letter slip (a letter missing, added,
-changed or two swapped) that rapidfuzz scores at or above the rule's cutoff is put in
-the compact automaton at load time. Maintainers' regexes run on RE2, which cannot
-backtrack.
+start and end on word boundaries) and two over the "compact" view without spaces:
+Korean, Thai and other unspaced scripts, where spacing varies, and Latin names marked
+`spaceless`, which must still start and end on word edges. Fuzzy matching costs
+nothing per message: for the long Latin names a rule opts into, every one-letter slip
+(a letter missing, added, changed or two swapped) that rapidfuzz scores at or above
+the rule's cutoff is put in the Latin compact automaton at load time. Maintainers'
+regexes run on RE2, which cannot backtrack.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-import ahocorasick
 import re2
+from ahocorasick_rs import AhoCorasick, Implementation
 from rapidfuzz import fuzz
 
 from bot.core.extract import Extracted, glued
@@ -60,14 +60,40 @@ class _Compiled:
     amounts: tuple[tuple[dict[str, tuple[float, float]], Slot], ...]  # currency: (floor, cap)
 
 
+V = TypeVar("V")
+CompactEntry = tuple[Slot, bool]  # (rule slot, must start and end on token edges)
+
+
+class _Automaton(Generic[V]):
+    """Every key of a mapping found in one pass over a text, overlaps included.
+
+    A DFA: it costs more to build than the automaton's other forms, but scans a
+    message several times faster, and a message is scanned far more often than
+    packs are loaded.
+    """
+
+    __slots__ = ("_search", "values")
+
+    def __init__(self, entries: dict[str, list[V]]) -> None:
+        keys = list(entries)
+        self.values = [tuple(entries[key]) for key in keys]
+        self._search = (
+            AhoCorasick(keys, implementation=Implementation.DFA).find_matches_as_indexes
+            if keys
+            else None
+        )
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """(index into `values`, start, end) of every key found, by end position."""
+        return self._search(text, overlapping=True) if self._search is not None else []
+
+
 class Index:
     """Immutable once built; safe to share between concurrent checks."""
 
     def __init__(self, rules: tuple[Rule, ...]) -> None:
-        self._words = ahocorasick.Automaton()
-        self._compact = ahocorasick.Automaton()
         words: dict[str, list[Slot]] = defaultdict(list)
-        compact: dict[str, list[tuple[Slot, bool]]] = defaultdict(list)
+        compact: dict[str, list[CompactEntry]] = defaultdict(list)
         regexes, phones, links, handles, amounts = [], [], [], [], []
         for index, rule in enumerate(rules):
             for side, matcher in enumerate((rule.match, rule.unless)):
@@ -88,27 +114,18 @@ class Index:
                         c: (floor, caps.get(c, math.inf)) for c, floor in matcher.amounts.items()
                     }
                     amounts.append((ranges, slot))
-        for key, slots in words.items():
-            self._words.add_word(key, (len(key), tuple(slots)))
-        for key, entries in compact.items():
-            self._compact.add_word(key, (len(key), tuple(entries)))
+        self._words = _Automaton(words)
+        # Latin keys (fuzzy variants, mostly) apart from the other scripts: text with no
+        # letters of those scripts skips their automaton.
+        self._compact_latin = _Automaton({k: v for k, v in compact.items() if not needs_compact(k)})
+        self._compact_script = _Automaton({k: v for k, v in compact.items() if needs_compact(k)})
         # Word terms once more without their spaces, bounded by token edges, for text typed
         # letter by letter: "t e s t e r ở P o i p e t" cannot be re-joined word by word
         # (Vietnamese "ở" is a one-letter word) but reads fine letter by letter.
-        spelled: dict[str, list[tuple[Slot, bool]]] = defaultdict(list)
+        spelled: dict[str, list[CompactEntry]] = defaultdict(list)
         for key, slots in words.items():
             spelled[key.replace(" ", "")] += [(slot, True) for slot in slots]
-        self._spelled = ahocorasick.Automaton()
-        for key, entries in spelled.items():
-            self._spelled.add_word(key, (len(key), tuple(entries)))
-        for automaton, used in (
-            (self._words, words),
-            (self._compact, compact),
-            (self._spelled, spelled),
-        ):
-            if used:
-                automaton.make_automaton()
-        self._has_words, self._has_compact = bool(words), bool(compact)
+        self._spelled = _Automaton(spelled)
         self._extra = _Compiled(
             tuple(regexes),
             _regex_set([p.pattern for p, _ in regexes]),  # bytes: RE2 is fastest on UTF-8
@@ -124,7 +141,7 @@ class Index:
         matcher: Matcher,
         slot: Slot,
         words: dict[str, list[Slot]],
-        compact: dict[str, list[tuple[Slot, bool]]],
+        compact: dict[str, list[CompactEntry]],
     ) -> None:
         for terms in matcher.terms.values():
             for term in terms:
@@ -148,12 +165,8 @@ class Index:
         self._scan_extra(norm.folded, extracted, hits)
         if norm.spaced_out:
             letters = letter_view(norm.folded)
-            for automaton, used in (
-                (self._spelled, self._has_words),
-                (self._compact, self._has_compact),
-            ):
-                if used:
-                    self._scan_compact(automaton, letters, hits)
+            for automaton in (self._spelled, self._compact_latin, self._compact_script):
+                self._scan_compact(automaton, letters, hits)
             view = norm.views[0]  # letters joined back: read it with and without spaces
             for text, locate in ((view.words, view.words_span), (view.compact, view.compact_span)):
                 if self._extra.regex_set is not None:
@@ -164,38 +177,38 @@ class Index:
     def _scan_view(self, view: View, hits: dict[Slot, list[FoldedSpan]]) -> None:
         # A rule quotes only a few places, so once it has enough spans further
         # occurrences are not located (locating is the costly part of a hit).
-        if self._has_words:
-            text = view.words
-            last = len(text) - 1
-            for end, (length, slots) in self._words.iter(text):
-                start = end - length + 1
-                if start > 0 and text[start - 1] != " ":
-                    continue
-                if end < last and text[end + 1] != " ":
-                    continue
-                wanted = [hits[slot] for slot in slots if len(hits[slot]) < MAX_SPANS_PER_RULE]
-                if wanted:
-                    span = view.words_span(start, end + 1)
-                    for found in wanted:
-                        found.append(span)
-        if self._has_compact:
-            self._scan_compact(self._compact, view, hits)
+        text = view.words
+        size = len(text)
+        values = self._words.values
+        for index, start, end in self._words.find(text):
+            if start and text[start - 1] != " ":
+                continue
+            if end < size and text[end] != " ":
+                continue
+            wanted = [hits[s] for s in values[index] if len(hits[s]) < MAX_SPANS_PER_RULE]
+            if wanted:
+                span = view.words_span(start, end)
+                for found in wanted:
+                    found.append(span)
+        self._scan_compact(self._compact_latin, view, hits)
+        if not view.compact.isascii():
+            self._scan_compact(self._compact_script, view, hits)
 
     @staticmethod
-    def _scan_compact(automaton: Any, view: View, hits: dict[Slot, list[FoldedSpan]]) -> None:
-        for end, (length, entries) in automaton.iter(view.compact):
-            start = end - length + 1
+    def _scan_compact(
+        automaton: _Automaton[CompactEntry], view: View, hits: dict[Slot, list[FoldedSpan]]
+    ) -> None:
+        values = automaton.values
+        for index, start, end in automaton.find(view.compact):
             open_slots = [
                 (hits[slot], bounded)
-                for slot, bounded in entries
+                for slot, bounded in values[index]
                 if len(hits[slot]) < MAX_SPANS_PER_RULE
             ]
-            if any(bounded for _, bounded in open_slots) and not view.on_token_edges(
-                start, end + 1
-            ):
+            if any(bounded for _, bounded in open_slots) and not view.on_token_edges(start, end):
                 open_slots = [(found, bounded) for found, bounded in open_slots if not bounded]
             if open_slots:
-                place = view.compact_span(start, end + 1)
+                place = view.compact_span(start, end)
                 for found, _ in open_slots:
                     found.append(place)
 
@@ -204,20 +217,27 @@ class Index:
     ) -> None:
         """RE2 on UTF-8 bytes (its str interface costs several times more), spans back to str."""
         data = text.encode()
-        ascii_only = len(data) == len(text)
         extra = self._extra
+        found: list[tuple[int, int, Slot]] = []
         for index in sorted(extra.regex_set.Match(data) or ()):
             pattern, slot = extra.regexes[index]
             for count, m in enumerate(pattern.finditer(data)):
                 if count >= MAX_REGEX_HITS:
                     break
                 start, end = m.span()
-                if end == start:
-                    continue
-                if not ascii_only:
-                    start = len(data[:start].decode())
-                    end = start + len(data[m.start() : end].decode())
+                if end > start:
+                    found.append((start, end, slot))
+        if len(data) == len(text):  # ASCII: byte offsets are character offsets
+            for start, end, slot in found:
                 hits[slot].append(locate(start, end))
+            return
+        # Byte offsets to character offsets in one sweep through the text, not one
+        # decode of everything before each match.
+        byte = char = 0
+        for start, end, slot in sorted(found):
+            char += len(data[byte:start].decode())
+            byte = start
+            hits[slot].append(locate(char, char + len(data[start:end].decode())))
 
     def _scan_amounts(
         self, extracted: Extracted, hits: dict[Slot, list[FoldedSpan]], locate: Locate = _same

@@ -96,7 +96,7 @@ _LEET = str.maketrans(
 )
 _LEET_L = str.maketrans({"1": "l", "!": "l"})
 # A leet character run followed by letters: "p01pet", "te1egram", "c@sino", "4dmin".
-_LEET_RUN = re.compile(r"[0-9@$!|]+[a-z]+")
+_LEET_RUN = re.compile(r"[0-9@$!|][0-9@$!|]*[a-z]+")  # a class first: a fast scan
 _LEET_CONTEXT_WORDS = 3  # words either side, so "free fl1ght" still meets "free flight"
 _LEET_REACH = 24
 
@@ -107,6 +107,7 @@ _WORD = re.compile(
     r"[\w\u0300-\u036f\u0e01-\u0e3a\u0e40-\u0e4e\u0e50-\u0e59"
     r"\u1000-\u109f\u1780-\u17d3\u17e0-\u17e9]+"
 )
+_WORD_OR_GAP = re.compile(f"({_WORD.pattern})")  # split() gives gap, word, gap, ..., gap
 # Letters split up by short runs of separators: "P o i p e t", "P.o.i.p.e.t", "P🔥o🔥i".
 _MAX_SPLIT_GAP = 3
 _MIN_SPACED_SINGLES = 6
@@ -161,9 +162,36 @@ class _FoldTable(dict[int, str]):
 
 
 _TABLE = _FoldTable()
-# Characters that fold to themselves once lower-cased: printable ASCII, Thai letters and
-# Hangul syllables. Text made only of these (most English, Thai and Korean) skips the table.
-_NEEDS_FOLDING = re.compile(r"[^\n\x20-\x7e\u0e01-\u0e32\u0e34-\u0e5b\uac00-\ud7a3]")
+
+
+def _plain_class() -> str:
+    """Characters whose folding is what `str.lower` gives them, as a regex class body.
+
+    Printable ASCII, Thai, Hangul syllables, and the punctuation, arrows, boxes and
+    emoji that decorate job ads. Text made only of these (most English, Thai and
+    Korean) is folded by `str.lower`, an order of magnitude faster than the table.
+    The symbol blocks are checked against `_fold_char` here rather than trusted, since
+    compatibility forms hide among them ("…" folds to "...").
+    """
+    blocks = [(0xA0, 0xBF), (0x2010, 0x205E), (0x2190, 0x2BFF), (0x3001, 0x303F)]
+    plain = "".join(
+        chr(code)
+        for first, last in blocks
+        for code in range(first, last + 1)
+        if _fold_char(chr(code)) == chr(code).lower() == chr(code)
+    )
+    # Emoji (U+1F300 on) all fold to themselves (a test checks). They stay one range:
+    # with single characters above U+FFFF the class could not be a fast bitmap.
+    return "\n\x20-\x7e\u0e00-\u0e7f\uac00-\ud7a3" + re.escape(plain) + "\U0001f300-\U0001faff"
+
+
+_PLAIN = _plain_class()
+_NEEDS_FOLDING = re.compile(f"[^{_PLAIN}]")
+_NEEDS_FOLDING_SPLIT = re.compile(f"([^{_PLAIN}])")
+# Text with fewer folding characters than this share is folded piece by piece; the
+# first characters are enough to tell most text with many.
+_FEW_TO_FOLD = 0.1
+_HEAD = 256
 
 
 def fold(text: str) -> str:
@@ -177,33 +205,40 @@ class View:
     `words` has one space between tokens; `compact` has none (for Korean, Thai and
     names written with odd spacing). Positions are mapped back to the folded text only
     for the few places a rule fires, so the common no-hit path stays cheap.
+
+    A view knows where its tokens sit in the folded text either from the separators
+    between them (`_WORD_OR_GAP.split` yields both in one pass) or, where letters typed
+    apart were joined up, from the folded-text pieces of each token (`groups`).
     """
 
     __slots__ = (
         "_base",
         "_compact_starts",
         "_groups",
-        "_source",
+        "_separators",
         "_starts",
         "_word_starts",
         "compact",
+        "singles",
         "tokens",
         "words",
     )
 
     def __init__(
         self,
-        source: str,
         tokens: list[str],
-        groups: list[list[tuple[int, int]]] | None,
+        *,
+        separators: list[str] | None = None,
+        groups: list[list[tuple[int, int]]] | None = None,
         base: int = 0,
     ) -> None:
-        self._base = base  # where `source` starts in the folded text (leet snippets)
-        self._source = source
+        self._base = base  # where the view's text starts in the folded text (leet snippets)
         self.tokens = tokens
         self.words = " ".join(tokens)
         self.compact = "".join(tokens)
-        self._groups = groups  # folded-text pieces of each token; None: one match each
+        self.singles = list(map(len, tokens)).count(1)  # one-character tokens
+        self._separators = separators  # the text before each token (and after the last)
+        self._groups = groups  # folded-text pieces of each token
         self._word_starts: list[int] | None = None
         self._compact_starts: list[int] | None = None
         self._starts: list[int] | None = None
@@ -239,8 +274,9 @@ class View:
     def _source_starts(self) -> list[int]:
         """Where each token starts in the folded text (computed on the first hit only)."""
         if self._starts is None:
-            separators = _WORD.split(self._source)[:-1]  # the text before each token
-            self._starts = list(map(add, self.compact_starts(), accumulate(map(len, separators))))
+            assert self._separators is not None
+            gaps = accumulate(map(len, self._separators))
+            self._starts = list(map(add, self.compact_starts(), gaps))
         return self._starts
 
     def words_span(self, start: int, end: int) -> tuple[int, int]:
@@ -265,7 +301,7 @@ class View:
 
     def on_token_edges(self, start: int, end: int) -> bool:
         """Does compact[start:end] begin and end exactly where tokens do?"""
-        starts = self.compact_starts()
+        starts = self._compact_starts or self.compact_starts()
         i = bisect_left(starts, start)
         if i == len(starts) or starts[i] != start:
             return False
@@ -326,24 +362,28 @@ def _split_words(text: str) -> tuple[list[str], list[list[tuple[int, int]]]]:
 
 
 def _view(text: str, base: int = 0) -> View:
-    tokens = _WORD.findall(text)
-    singles = [i for i, token in enumerate(tokens) if len(token) == 1 and token < "\x80"]
-    if any(singles[k + 2] - singles[k] == 2 for k in range(len(singles) - 2)):
-        tokens, groups = _split_words(text)  # three single letters in a row: maybe "P o i"
-        return View(text, tokens, groups, base)
-    return View(text, tokens, None, base)
+    parts = _WORD_OR_GAP.split(text)
+    tokens = parts[1::2]
+    view = View(tokens, separators=parts[0::2], base=base)
+    if view.singles >= _MIN_SPLIT_RUN:
+        singles = [i for i, token in enumerate(tokens) if len(token) == 1 and token < "\x80"]
+        if any(singles[k + 2] - singles[k] == 2 for k in range(len(singles) - 2)):
+            # Three single letters in a row: maybe "P o i p e t".
+            tokens, groups = _split_words(text)
+            return View(tokens, groups=groups, base=base)
+    return view
 
 
 def letter_view(text: str) -> View:
     """The text's own tokens, with no letters joined (see Index: spelled-out words)."""
-    return View(text, _WORD.findall(text), None)
+    parts = _WORD_OR_GAP.split(text)
+    return View(parts[1::2], separators=parts[0::2])
 
 
 def _spaced_out(view: View) -> bool:
     if view.joined:
         return True
-    singles = sum(1 for token in view.tokens if len(token) == 1)
-    return singles >= _MIN_SPACED_SINGLES and singles * 3 >= len(view.tokens)
+    return view.singles >= _MIN_SPACED_SINGLES and view.singles * 3 >= len(view.tokens)
 
 
 def _leet_spans(text: str) -> list[tuple[int, int]]:
@@ -387,15 +427,27 @@ def _offsets(text: str) -> list[int]:
     return offsets
 
 
+def _fold_message(text: str) -> str:
+    """`fold(text)`, by the cheapest of three equivalent ways for this text."""
+    if len(_NEEDS_FOLDING.findall(text, 0, _HEAD)) > _HEAD * _FEW_TO_FOLD:
+        return text.translate(_TABLE)  # Vietnamese, say: accents on every other word
+    unusual = _NEEDS_FOLDING.findall(text)
+    if not unusual:
+        return text.lower()
+    if len(unusual) > len(text) * _FEW_TO_FOLD:
+        return text.translate(_TABLE)
+    # A few symbols in plain text: lower the plain runs in one call ("\0" cannot occur
+    # in them, it needs folding), fold the symbols one by one, interleave.
+    pieces = _NEEDS_FOLDING_SPLIT.split(text)
+    pieces[0::2] = "\0".join(pieces[0::2]).lower().split("\0")
+    pieces[1::2] = [_TABLE[ord(char)] for char in unusual]
+    return "".join(pieces)
+
+
 def normalize(text: str) -> Normalized:
-    folded_map: list[int] | None = None
-    if _NEEDS_FOLDING.search(text) is None:
-        folded = text.lower()  # same result as the table, an order of magnitude faster
-    else:
-        folded = text.translate(_TABLE)
-        pattern = _TABLE.irregular_pattern
-        if pattern is not None and pattern.search(text):
-            folded_map = _offsets(text)
+    folded = _fold_message(text)
+    irregular = _TABLE.irregular_pattern  # characters folding to none or to several
+    folded_map = _offsets(text) if irregular is not None and irregular.search(text) else None
     views = [_view(folded)]
     for left, right in _leet_spans(folded):
         snippet = folded[left:right]
