@@ -181,15 +181,13 @@ class Index:
         size = len(text)
         values = self._words.values
         for index, start, end in self._words.find(text):
-            if start and text[start - 1] != " ":
-                continue
-            if end < size and text[end] != " ":
-                continue
-            wanted = [hits[s] for s in values[index] if len(hits[s]) < MAX_SPANS_PER_RULE]
-            if wanted:
-                span = view.words_span(start, end)
-                for found in wanted:
-                    found.append(span)
+            if (start and text[start - 1] != " ") or (end < size and text[end] != " "):
+                continue  # inside a longer word
+            place = None
+            for slot in values[index]:
+                found = hits[slot]
+                if len(found) < MAX_SPANS_PER_RULE:
+                    found.append(place or (place := view.words_span(start, end)))
         self._scan_compact(self._compact_latin, view, hits)
         if not view.compact.isascii():
             self._scan_compact(self._compact_script, view, hits)
@@ -200,17 +198,18 @@ class Index:
     ) -> None:
         values = automaton.values
         for index, start, end in automaton.find(view.compact):
-            open_slots = [
-                (hits[slot], bounded)
-                for slot, bounded in values[index]
-                if len(hits[slot]) < MAX_SPANS_PER_RULE
-            ]
-            if any(bounded for _, bounded in open_slots) and not view.on_token_edges(start, end):
-                open_slots = [(found, bounded) for found, bounded in open_slots if not bounded]
-            if open_slots:
-                place = view.compact_span(start, end)
-                for found, _ in open_slots:
-                    found.append(place)
+            place = None
+            on_edges = None
+            for slot, bounded in values[index]:
+                found = hits[slot]
+                if len(found) >= MAX_SPANS_PER_RULE:
+                    continue
+                if bounded:
+                    if on_edges is None:
+                        on_edges = view.on_token_edges(start, end)
+                    if not on_edges:
+                        continue
+                found.append(place or (place := view.compact_span(start, end)))
 
     def _scan_regexes(
         self, text: str, hits: dict[Slot, list[FoldedSpan]], locate: Locate = _same

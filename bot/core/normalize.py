@@ -214,9 +214,9 @@ class View:
     __slots__ = (
         "_base",
         "_compact_starts",
+        "_gaps",
         "_groups",
         "_separators",
-        "_starts",
         "_word_starts",
         "compact",
         "singles",
@@ -239,9 +239,9 @@ class View:
         self.singles = list(map(len, tokens)).count(1)  # one-character tokens
         self._separators = separators  # the text before each token (and after the last)
         self._groups = groups  # folded-text pieces of each token
-        self._word_starts: list[int] | None = None
+        self._gaps: list[int] | None = None
         self._compact_starts: list[int] | None = None
-        self._starts: list[int] | None = None
+        self._word_starts: list[int] | None = None
 
     # Position tables are built on the first hit, with C-level map/accumulate only.
     @property
@@ -249,18 +249,48 @@ class View:
         """Were letters typed apart joined back into words in this view?"""
         return self._groups is not None
 
-    def word_starts(self) -> list[int]:
-        if self._word_starts is None:
-            self._word_starts = list(map(add, self.compact_starts(), count()))
-        return self._word_starts
-
     def compact_starts(self) -> list[int]:
         if self._compact_starts is None:
             self._compact_starts = [0, *accumulate(map(len, self.tokens))][:-1]
         return self._compact_starts
 
+    def _gap_totals(self) -> list[int]:
+        """For token k, the separator characters before it: folded index - compact index."""
+        if self._gaps is None:
+            assert self._separators is not None
+            self._gaps = list(accumulate(map(len, self._separators)))
+        return self._gaps
+
+    def words_span(self, start: int, end: int) -> tuple[int, int]:
+        """[start, end) of `words` as a span of the folded text."""
+        if self._groups is not None:
+            if self._word_starts is None:
+                self._word_starts = list(map(add, self.compact_starts(), count()))
+            return self._joined_span(self._word_starts, start, end)
+        # Token k starts k spaces further into `words` than into `compact`.
+        first = self.words.count(" ", 0, start)
+        last = self.words.count(" ", start, end - 1) + first
+        gaps = self._gaps or self._gap_totals()
+        base = self._base - first
+        return base + start + gaps[first], self._base - last + end + gaps[last]
+
+    def compact_span(self, start: int, end: int) -> tuple[int, int]:
+        starts = self._compact_starts or self.compact_starts()
+        if self._groups is not None:
+            return self._joined_span(starts, start, end)
+        first = bisect_right(starts, start) - 1
+        last = bisect_right(starts, end - 1, first) - 1
+        gaps = self._gaps or self._gap_totals()
+        return self._base + start + gaps[first], self._base + end + gaps[last]
+
+    def _joined_span(self, starts: list[int], start: int, end: int) -> tuple[int, int]:
+        """A span of a view whose letters were joined up: each token has its own pieces."""
+        return (
+            self._base + self._folded_index(starts, start),
+            self._base + self._folded_index(starts, end - 1) + 1,
+        )
+
     def _folded_index(self, starts: list[int], index: int) -> int:
-        """Folded index of a view index, for views where letters were joined up."""
         assert self._groups is not None
         token = bisect_right(starts, index) - 1
         offset = index - starts[token]
@@ -270,34 +300,6 @@ class View:
                 return start + offset
             offset -= end - start
         return pieces[-1][1] - 1
-
-    def _source_starts(self) -> list[int]:
-        """Where each token starts in the folded text (computed on the first hit only)."""
-        if self._starts is None:
-            assert self._separators is not None
-            gaps = accumulate(map(len, self._separators))
-            self._starts = list(map(add, self.compact_starts(), gaps))
-        return self._starts
-
-    def words_span(self, start: int, end: int) -> tuple[int, int]:
-        """[start, end) of `words` as a span of the folded text."""
-        return self._span(self._word_starts or self.word_starts(), start, end)
-
-    def compact_span(self, start: int, end: int) -> tuple[int, int]:
-        return self._span(self._compact_starts or self.compact_starts(), start, end)
-
-    def _span(self, starts: list[int], start: int, end: int) -> tuple[int, int]:
-        base = self._base
-        if self._groups is not None:
-            first = self._folded_index(starts, start)
-            return base + first, base + self._folded_index(starts, end - 1) + 1
-        first = bisect_right(starts, start) - 1
-        last = bisect_right(starts, end - 1, first) - 1
-        source = self._starts or self._source_starts()
-        return (
-            base + source[first] + start - starts[first],
-            base + source[last] + end - starts[last],
-        )
 
     def on_token_edges(self, start: int, end: int) -> bool:
         """Does compact[start:end] begin and end exactly where tokens do?"""
