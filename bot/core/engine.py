@@ -44,7 +44,8 @@ class Engine:
         truncated = len(text) > MAX_CHARS
         if truncated:
             text = text[:MAX_CHARS]
-        text = _SURROGATE.sub("\ufffd", text)
+        if not text.isascii():
+            text = _SURROGATE.sub("\ufffd", text)
         norm = normalize(text)
         extracted = Extracted(norm.folded)
         hits = self._index.scan(norm, extracted)

@@ -26,6 +26,8 @@ _SCRIPTS = (("ko", _HANGUL), ("th", _THAI), ("vi", _VIETNAMESE))
 
 def detect_script_language(text: str) -> str | None:
     """Return ko, th or vi when the script says so clearly, else None."""
+    if text.isascii():
+        return None
     present = [(lang, rx) for lang, rx in _SCRIPTS if rx.search(text)]
     if len(present) <= 1:  # the common case: one script, no counting needed
         return present[0][0] if present else None

@@ -1,7 +1,9 @@
 """What the engine says about a message.
 
-These plain, frozen dataclasses are the contract between the engine and everything
-that reads its verdict (replies, the bot, the CLI, counts). They carry no message
+These plain, immutable records are the contract between the engine and everything
+that reads its verdict (replies, the bot, the CLI, counts). Spans and findings are
+named tuples rather than frozen dataclasses: a message yields dozens of them, and a
+frozen dataclass costs several times more to create. They carry no message
 text beyond the evidence spans, which exist only so a reply can quote them back to
 the person who sent the message; nothing here is ever written to storage.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 LANGUAGES: tuple[str, ...] = ("ko", "en", "th", "vi")
 
@@ -34,8 +36,7 @@ class Risk(StrEnum):
 _RISK_ORDER = [Risk.NONE, Risk.LOW, Risk.MEDIUM, Risk.HIGH]
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """A slice of the user's *original* text (not the normalised one)."""
 
     start: int
@@ -43,8 +44,7 @@ class Span:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     rule: str
     category: str
     severity: str
