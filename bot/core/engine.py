@@ -47,7 +47,7 @@ class Engine:
         if not text.isascii():
             text = _SURROGATE.sub("\ufffd", text)
         norm = normalize(text)
-        extracted = Extracted(norm.folded)
+        extracted = Extracted.of(norm.folded)
         hits = self._index.scan(norm, extracted)
         suppressed = {index for (index, side) in hits if side == 1}
         findings: list[Finding] = []
@@ -92,9 +92,8 @@ class Engine:
             if current is None or abs(finding.weight) > abs(current):
                 strongest[finding.category] = finding.weight
         signs = {c for c, w in strongest.items() if w > 0}
-        bonuses = tuple(c.name for c in self.settings.combinations if c.satisfied_by(signs))
-        bonus = sum(c.bonus for c in self.settings.combinations if c.name in bonuses)
-        score = max(0, sum(strongest.values()) + bonus)
+        combined = [c for c in self.settings.combinations if c.satisfied_by(signs)]
+        score = max(0, sum(strongest.values()) + sum(c.bonus for c in combined))
         risk = self._band(score) if signs else Risk.NONE
         destinations = {d for f in findings if f.weight > 0 for d in f.destinations}
         destinations.update(
@@ -109,7 +108,7 @@ class Engine:
             destinations=tuple(sorted(destinations)),
             findings=tuple(f for f in findings if f.weight > 0),
             truncated=truncated,
-            bonuses=bonuses,
+            bonuses=tuple(c.name for c in combined),
             context=tuple(f for f in findings if f.weight <= 0),
         )
 

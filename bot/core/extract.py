@@ -8,14 +8,12 @@ and linear; maintainers' own regexes go through RE2 in the matcher instead.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property
+from typing import NamedTuple
 
 import phonenumbers
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A span of the folded text plus what was recognised there."""
 
     start: int
@@ -23,8 +21,7 @@ class Hit:
     value: str
 
 
-@dataclass(frozen=True, slots=True)
-class Amount:
+class Amount(NamedTuple):
     start: int
     end: int
     currency: str
@@ -207,71 +204,73 @@ def glued(text: str, start: int, extra: str) -> bool:
     return before.isalnum() or before in extra
 
 
-class Extracted:
-    """Lazily computed structured evidence for one message (each part costs only if asked)."""
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-
-    @cached_property
-    def phones(self) -> list[Hit]:
-        """International numbers with the ISO region of their country code."""
-        hits: list[Hit] = []
-        if "+" not in self._text and "00" not in self._text and "wa.me" not in self._text:
-            return hits
-        text = self._text
-        candidates = [
-            (m.start(), m.end(), m.group())
-            for m in _PHONE.finditer(text)
-            if not glued(text, m.start(), "_+")  # part of a longer number or word
-        ]
-        candidates += [
-            (m.start(), m.end(), "+" + m.group(1)) for m in _WA_LINK.finditer(self._text)
-        ]
-        for start, end, raw in candidates:
-            digits = "+" + re.sub(r"\D", "", raw.removeprefix("00"))
-            try:
-                number = phonenumbers.parse(digits, None)
-            except phonenumbers.NumberParseException:
-                continue
-            region = phonenumbers.region_code_for_number(number)
-            if region and phonenumbers.is_possible_number(number):
-                hits.append(Hit(start, end, region))
+def find_phones(text: str) -> list[Hit]:
+    """International numbers with the ISO region of their country code."""
+    hits: list[Hit] = []
+    if "+" not in text and "00" not in text and "wa.me" not in text:
         return hits
+    candidates = [
+        (m.start(), m.end(), m.group())
+        for m in _PHONE.finditer(text)
+        if not glued(text, m.start(), "_+")  # part of a longer number or word
+    ]
+    candidates += [(m.start(), m.end(), "+" + m.group(1)) for m in _WA_LINK.finditer(text)]
+    for start, end, raw in candidates:
+        digits = "+" + re.sub(r"\D", "", raw.removeprefix("00"))
+        try:
+            number = phonenumbers.parse(digits, None)
+        except phonenumbers.NumberParseException:
+            continue
+        region = phonenumbers.region_code_for_number(number)
+        if region and phonenumbers.is_possible_number(number):
+            hits.append(Hit(start, end, region))
+    return hits
 
-    @cached_property
-    def handles(self) -> list[Hit]:
-        hits = []
-        for m in _HANDLE.finditer(self._text):
-            if glued(self._text, m.start(), "_.@/"):
-                continue  # inside a word, an address or a URL path
-            if _EMAIL_TAIL.match(self._text, m.end()):
-                continue  # user@mail.com-like, an e-mail, not a messenger handle
-            hits.append(Hit(m.start(), m.end(), m.group(1)))
-        return hits
 
-    @cached_property
-    def amounts(self) -> list[Amount]:
-        found: list[Amount] = []
-        text = self._text
-        for m in _AMOUNT.finditer(text):
-            num, mult, cur = m.group("num", "mult", "cur")
-            start = m.start()
-            pre = None
-            if start and _PREFIX_ENDS.intersection(text[max(0, start - 2) : start]):
-                prefix = _PREFIX.search(text, max(0, start - 5), start)
-                if prefix is not None:
-                    pre, start = prefix.group().rstrip(), prefix.start()
-            if not (pre or mult or cur):
-                continue
-            currency = _CURRENCY_WORDS.get(pre or "") or _CURRENCY_WORDS.get(cur or "")
-            factor = 1.0
-            if mult:
-                factor, implied = _MULTIPLIERS[mult]
-                currency = currency or implied
-            if currency is None:
-                continue
-            value = _parse_number(num) * factor
-            period = _period(text, start, m.end())
-            found.append(Amount(start, m.end(), currency, value * _MONTHLY_FACTOR[period]))
-        return found
+def find_handles(text: str) -> list[Hit]:
+    hits = []
+    for m in _HANDLE.finditer(text):
+        if glued(text, m.start(), "_.@/"):
+            continue  # inside a word, an address or a URL path
+        if _EMAIL_TAIL.match(text, m.end()):
+            continue  # user@mail.com-like, an e-mail, not a messenger handle
+        hits.append(Hit(m.start(), m.end(), m.group(1)))
+    return hits
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Sums of money with a currency, written or implied, converted to a monthly figure."""
+    found: list[Amount] = []
+    for m in _AMOUNT.finditer(text):
+        num, mult, cur = m.group("num", "mult", "cur")
+        start = m.start()
+        pre = None
+        if start and _PREFIX_ENDS.intersection(text[max(0, start - 2) : start]):
+            prefix = _PREFIX.search(text, max(0, start - 5), start)
+            if prefix is not None:
+                pre, start = prefix.group().rstrip(), prefix.start()
+        if not (pre or mult or cur):
+            continue
+        currency = _CURRENCY_WORDS.get(pre or "") or _CURRENCY_WORDS.get(cur or "")
+        factor = 1.0
+        if mult:
+            factor, implied = _MULTIPLIERS[mult]
+            currency = currency or implied
+        if currency is None:
+            continue
+        value = _parse_number(num) * factor
+        period = _period(text, start, m.end())
+        found.append(Amount(start, m.end(), currency, value * _MONTHLY_FACTOR[period]))
+    return found
+
+
+class Extracted(NamedTuple):
+    """The structured evidence of one message, found once and read by several rules."""
+
+    phones: list[Hit]
+    handles: list[Hit]
+    amounts: list[Amount]
+
+    @classmethod
+    def of(cls, text: str) -> Extracted:
+        return cls(find_phones(text), find_handles(text), find_amounts(text))

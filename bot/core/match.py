@@ -24,7 +24,7 @@ import re2
 from ahocorasick_rs import AhoCorasick, Implementation
 from rapidfuzz import fuzz
 
-from bot.core.extract import Extracted, glued
+from bot.core.extract import Amount, Extracted, find_amounts, glued
 from bot.core.normalize import Normalized, View, letter_view, term_forms
 from bot.core.rule import Matcher, Rule
 
@@ -171,7 +171,7 @@ class Index:
             for text, locate in ((view.words, view.words_span), (view.compact, view.compact_span)):
                 if self._extra.regex_set is not None:
                     self._scan_regexes(text, hits, locate)
-                self._scan_amounts(Extracted(text), hits, locate)
+                self._scan_amounts(find_amounts(text), hits, locate)
         return {slot: spans for slot, spans in hits.items() if spans}
 
     def _scan_view(self, view: View, hits: dict[Slot, list[FoldedSpan]]) -> None:
@@ -239,10 +239,10 @@ class Index:
             hits[slot].append(locate(char, char + len(data[start:end].decode())))
 
     def _scan_amounts(
-        self, extracted: Extracted, hits: dict[Slot, list[FoldedSpan]], locate: Locate = _same
+        self, amounts: list[Amount], hits: dict[Slot, list[FoldedSpan]], locate: Locate = _same
     ) -> None:
         for ranges, slot in self._extra.amounts:
-            for amount in extracted.amounts:
+            for amount in amounts:
                 floor, cap = ranges.get(amount.currency, (math.inf, math.inf))
                 if floor <= amount.monthly <= cap:
                     hits[slot].append(locate(amount.start, amount.end))
@@ -268,7 +268,7 @@ class Index:
         if extracted.handles:
             for slot in extra.handles:
                 hits[slot].extend((h.start, h.end) for h in extracted.handles)
-        self._scan_amounts(extracted, hits)
+        self._scan_amounts(extracted.amounts, hits)
 
 
 def _regex_set(patterns: list[bytes]) -> Any:
