@@ -60,25 +60,22 @@ class Engine:
     def _finding(
         self, rule: Rule, spans: list[FoldedSpan], norm: Normalized, extracted: Extracted
     ) -> Finding:
-        evidence: list[Span] = []
-        for start, end in _merge(spans)[:MAX_EVIDENCE_PER_FINDING]:
+        evidence = []
+        original = norm.original
+        for start, end in (_merge(spans) if len(spans) > 1 else spans)[:MAX_EVIDENCE_PER_FINDING]:
             o_start, o_end = norm.original_span(start, end)
-            quote = norm.original[o_start:o_end]
-            o_start += len(quote) - len(quote.lstrip())  # quote words, not the spaces
-            o_end -= len(quote) - len(quote.rstrip())
-            evidence.append(Span(o_start, o_end, norm.original[o_start:o_end]))
-        destinations: set[str] = set()
-        if rule.country:
-            destinations.add(rule.country)
+            quote = original[o_start:o_end]
+            if quote[:1].isspace() or quote[-1:].isspace():  # quote words, not the spaces
+                o_start += len(quote) - len(quote.lstrip())
+                quote = quote.strip()
+                o_end = o_start + len(quote)
+            evidence.append(Span(o_start, o_end, quote))
+        destinations: tuple[str, ...] = (rule.country,) if rule.country else ()
         if rule.match.phones:
-            destinations.update(p.value for p in extracted.phones if p.value in rule.match.phones)
+            found = {p.value for p in extracted.phones if p.value in rule.match.phones}
+            destinations = tuple(sorted(found.union(destinations)))
         return Finding(
-            rule=rule.id,
-            category=rule.category,
-            severity=rule.severity,
-            weight=rule.weight,
-            evidence=tuple(evidence),
-            destinations=tuple(sorted(destinations)),
+            rule.id, rule.category, rule.severity, rule.weight, tuple(evidence), destinations
         )
 
     def _score(

@@ -11,27 +11,35 @@ import re
 
 from bot.core.model import LANGUAGES
 
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
-_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
+_THAI = "\u0e00-\u0e7f"
 # Letters that only Vietnamese uses among our languages (precomposed forms).
-_VIETNAMESE = re.compile(
-    r"[ăâđêôơưĂÂĐÊÔƠƯ"
-    r"ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
-    r"ẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸ]"
+_VIETNAMESE = (
+    "ăâđêôơưĂÂĐÊÔƠƯ"
+    "ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
+    "ẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸ"
 )
-
-
-_SCRIPTS = (("ko", _HANGUL), ("th", _THAI), ("vi", _VIETNAMESE))
+_CLASSES = {"ko": _HANGUL, "th": _THAI, "vi": _VIETNAMESE}
+_SCRIPTS = {lang: re.compile(f"[{chars}]") for lang, chars in _CLASSES.items()}
+_ANY_SCRIPT = re.compile(f"[{''.join(_CLASSES.values())}]")
+# For each language, the letters of the other two: is the text written in one script only?
+_OTHER_SCRIPTS = {
+    lang: re.compile(f"[{''.join(c for other, c in _CLASSES.items() if other != lang)}]")
+    for lang in _CLASSES
+}
 
 
 def detect_script_language(text: str) -> str | None:
     """Return ko, th or vi when the script says so clearly, else None."""
     if text.isascii():
         return None
-    present = [(lang, rx) for lang, rx in _SCRIPTS if rx.search(text)]
-    if len(present) <= 1:  # the common case: one script, no counting needed
-        return present[0][0] if present else None
-    counts = {lang: len(rx.findall(text)) for lang, rx in present}
+    first = _ANY_SCRIPT.search(text)
+    if first is None:
+        return None
+    lang = next(lang for lang, rx in _SCRIPTS.items() if rx.match(first.group()))
+    if _OTHER_SCRIPTS[lang].search(text, first.end()) is None:
+        return lang  # the common case: one script, no counting needed
+    counts = {lang: len(rx.findall(text)) for lang, rx in _SCRIPTS.items()}
     return max(counts, key=lambda lang: counts[lang])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from itertools import repeat
 from types import MappingProxyType
 
 
@@ -72,7 +73,7 @@ class Combination:
         return cls(name, groups, bonus)
 
     def satisfied_by(self, categories: set[str]) -> bool:
-        return all(not group.isdisjoint(categories) for group in self.all_of)
+        return not any(map(frozenset.isdisjoint, self.all_of, repeat(categories)))
 
 
 @dataclass(frozen=True, slots=True)
