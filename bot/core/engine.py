@@ -47,7 +47,7 @@ class Engine:
         if not text.isascii():
             text = _SURROGATE.sub("\ufffd", text)
         norm = normalize(text)
-        extracted = Extracted.of(norm.folded)
+        extracted = Extracted.of(norm.folded, self._index.phone_regions)
         hits = self._index.scan(norm, extracted)
         suppressed = {index for (index, side) in hits if side == 1}
         findings: list[Finding] = []

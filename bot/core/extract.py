@@ -204,8 +204,26 @@ def glued(text: str, start: int, extra: str) -> bool:
     return before.isalnum() or before in extra
 
 
-def find_phones(text: str) -> list[Hit]:
-    """International numbers with the ISO region of their country code."""
+_CALLING_CODES = {
+    str(code): tuple(regions) for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()
+}
+
+
+def _calling_code_regions(digits: str) -> tuple[str, ...]:
+    """Regions sharing the country calling code `digits` starts with ("+855..." -> KH)."""
+    for size in (2, 3, 4):  # calling codes are prefix-free: at most one of these is one
+        regions = _CALLING_CODES.get(digits[1:size])
+        if regions:
+            return regions
+    return ()
+
+
+def find_phones(text: str, regions: frozenset[str]) -> list[Hit]:
+    """International numbers from `regions`, each with the ISO region of its country code.
+
+    Numbers from elsewhere are skipped before the (costly) full parse: a Korean
+    embassy hotline quoted in a news report says nothing about where a job is.
+    """
     hits: list[Hit] = []
     if "+" not in text and "00" not in text and "wa.me" not in text:
         return hits
@@ -217,6 +235,8 @@ def find_phones(text: str) -> list[Hit]:
     candidates += [(m.start(), m.end(), "+" + m.group(1)) for m in _WA_LINK.finditer(text)]
     for start, end, raw in candidates:
         digits = "+" + re.sub(r"\D", "", raw.removeprefix("00"))
+        if regions.isdisjoint(_calling_code_regions(digits)):
+            continue
         try:
             number = phonenumbers.parse(digits, None)
         except phonenumbers.NumberParseException:
@@ -272,5 +292,5 @@ class Extracted(NamedTuple):
     amounts: list[Amount]
 
     @classmethod
-    def of(cls, text: str) -> Extracted:
-        return cls(find_phones(text), find_handles(text), find_amounts(text))
+    def of(cls, text: str, phone_regions: frozenset[str]) -> Extracted:
+        return cls(find_phones(text, phone_regions), find_handles(text), find_amounts(text))

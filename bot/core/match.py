@@ -114,6 +114,7 @@ class Index:
                         c: (floor, caps.get(c, math.inf)) for c, floor in matcher.amounts.items()
                     }
                     amounts.append((ranges, slot))
+        self.phone_regions = frozenset(r for regions, _ in phones for r in regions)
         self._words = _Automaton(words)
         # Latin keys (fuzzy variants, mostly) apart from the other scripts: text with no
         # letters of those scripts skips their automaton.
