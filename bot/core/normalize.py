@@ -18,8 +18,8 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from itertools import accumulate, count
-from operator import add
+from itertools import accumulate, compress, count, repeat
+from operator import add, eq, sub
 
 # Invisible characters used to split words without changing how they look.
 _INVISIBLE = frozenset(
@@ -208,14 +208,16 @@ class View:
 
     A view knows where its tokens sit in the folded text either from the separators
     between them (`_WORD_OR_GAP.split` yields both in one pass) or, where letters typed
-    apart were joined up, from the folded-text pieces of each token (`groups`).
+    apart were joined up, from each token's folded start and, for the joined tokens,
+    the folded position of each of their letters (`pieces`).
     """
 
     __slots__ = (
         "_base",
         "_compact_starts",
+        "_folded_starts",
         "_gaps",
-        "_groups",
+        "_pieces",
         "_separators",
         "_word_starts",
         "compact",
@@ -229,7 +231,7 @@ class View:
         tokens: list[str],
         *,
         separators: list[str] | None = None,
-        groups: list[list[tuple[int, int]]] | None = None,
+        joined: tuple[list[int], dict[int, list[int]]] | None = None,
         base: int = 0,
     ) -> None:
         self._base = base  # where the view's text starts in the folded text (leet snippets)
@@ -238,7 +240,8 @@ class View:
         self.compact = "".join(tokens)
         self.singles = list(map(len, tokens)).count(1)  # one-character tokens
         self._separators = separators  # the text before each token (and after the last)
-        self._groups = groups  # folded-text pieces of each token
+        self._folded_starts: list[int] | None = joined[0] if joined else None
+        self._pieces: dict[int, list[int]] = joined[1] if joined else {}
         self._gaps: list[int] | None = None
         self._compact_starts: list[int] | None = None
         self._word_starts: list[int] | None = None
@@ -247,7 +250,7 @@ class View:
     @property
     def joined(self) -> bool:
         """Were letters typed apart joined back into words in this view?"""
-        return self._groups is not None
+        return self._folded_starts is not None
 
     def compact_starts(self) -> list[int]:
         if self._compact_starts is None:
@@ -263,7 +266,7 @@ class View:
 
     def words_span(self, start: int, end: int) -> tuple[int, int]:
         """[start, end) of `words` as a span of the folded text."""
-        if self._groups is not None:
+        if self._folded_starts is not None:
             if self._word_starts is None:
                 self._word_starts = list(map(add, self.compact_starts(), count()))
             return self._joined_span(self._word_starts, start, end)
@@ -276,7 +279,7 @@ class View:
 
     def compact_span(self, start: int, end: int) -> tuple[int, int]:
         starts = self._compact_starts or self.compact_starts()
-        if self._groups is not None:
+        if self._folded_starts is not None:
             return self._joined_span(starts, start, end)
         first = bisect_right(starts, start) - 1
         last = bisect_right(starts, end - 1, first) - 1
@@ -291,15 +294,13 @@ class View:
         )
 
     def _folded_index(self, starts: list[int], index: int) -> int:
-        assert self._groups is not None
+        assert self._folded_starts is not None
         token = bisect_right(starts, index) - 1
         offset = index - starts[token]
-        pieces = self._groups[token]
-        for start, end in pieces:
-            if offset < end - start:
-                return start + offset
-            offset -= end - start
-        return pieces[-1][1] - 1
+        letters = self._pieces.get(token)
+        if letters is None:
+            return self._folded_starts[token] + offset
+        return letters[min(offset, len(letters) - 1)]
 
     def on_token_edges(self, start: int, end: int) -> bool:
         """Does compact[start:end] begin and end exactly where tokens do?"""
@@ -330,49 +331,56 @@ class Normalized:
         return self.folded_map[start], self.folded_map[end - 1] + 1
 
 
-def _split_words(text: str) -> tuple[list[str], list[list[tuple[int, int]]]]:
-    """Tokens with letters split by short separator runs joined back into words."""
-    spans = [m.span() for m in _WORD.finditer(text)]
-    groups: list[list[tuple[int, int]]] = []
-    run: list[tuple[int, int]] = []
+def _joined_view(parts: list[str], base: int) -> View:
+    """The view with runs of letters split by short separators joined into words.
 
-    def close_run() -> None:
-        if len(run) >= _MIN_SPLIT_RUN:
-            groups.append(list(run))
-        else:
-            groups.extend([span] for span in run)
-        run.clear()
-
-    for span in spans:
-        single = span[1] - span[0] == 1 and text[span[0]].isascii()
-        if (
-            single
-            and run
-            and span[0] - run[-1][1] <= _MAX_SPLIT_GAP
-            and "\n" not in text[run[-1][1] : span[0]]
-        ):
-            run.append(span)
+    "P o i p e t" and "P.o.i.p.e.t" become "poipet"; a line break or a longer gap
+    ends a run, and fewer than three letters ("a b") are left alone.
+    """
+    tokens = parts[1::2]
+    token_starts = list(accumulate(map(len, parts)))[0::2]  # folded start of each token
+    runs: list[tuple[int, int]] = []
+    first = last = -2
+    for index in _single_letters(tokens):
+        gap = parts[2 * index]  # the separators before this token
+        if index == last + 1 and len(gap) <= _MAX_SPLIT_GAP and "\n" not in gap:
+            last = index
             continue
-        close_run()
-        if single:
-            run.append(span)
-        else:
-            groups.append([span])
-    close_run()
-    tokens = ["".join(text[s:e] for s, e in group) for group in groups]
-    return tokens, groups
+        if last - first + 1 >= _MIN_SPLIT_RUN:
+            runs.append((first, last))
+        first = last = index
+    if last - first + 1 >= _MIN_SPLIT_RUN:
+        runs.append((first, last))
+    joined: list[str] = []
+    starts: list[int] = []
+    pieces: dict[int, list[int]] = {}
+    done = 0
+    for first, last in runs:
+        joined += tokens[done:first]
+        starts += token_starts[done:first]
+        pieces[len(joined)] = token_starts[first : last + 1]  # one letter at each
+        joined.append("".join(tokens[first : last + 1]))
+        starts.append(token_starts[first])
+        done = last + 1
+    joined += tokens[done:]
+    starts += token_starts[done : len(tokens)]
+    return View(joined, joined=(starts, pieces), base=base)
+
+
+def _single_letters(tokens: list[str]) -> list[int]:
+    """Indexes of one-character ASCII tokens (iterators only: long texts have hundreds of
+    tokens and dozens of one-digit numbers)."""
+    ones = compress(count(), map(eq, map(len, tokens), repeat(1)))
+    return [index for index in ones if tokens[index] < "\x80"]
 
 
 def _view(text: str, base: int = 0) -> View:
     parts = _WORD_OR_GAP.split(text)
-    tokens = parts[1::2]
-    view = View(tokens, separators=parts[0::2], base=base)
+    view = View(parts[1::2], separators=parts[0::2], base=base)
     if view.singles >= _MIN_SPLIT_RUN:
-        singles = [i for i, token in enumerate(tokens) if len(token) == 1 and token < "\x80"]
-        if any(singles[k + 2] - singles[k] == 2 for k in range(len(singles) - 2)):
-            # Three single letters in a row: maybe "P o i p e t".
-            tokens, groups = _split_words(text)
-            return View(tokens, groups=groups, base=base)
+        singles = _single_letters(view.tokens)
+        if 2 in map(sub, singles[2:], singles):  # three single letters in a row
+            return _joined_view(parts, base)
     return view
 
 
