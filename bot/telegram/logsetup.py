@@ -2,10 +2,11 @@
 
 Why each measure exists:
 - python-telegram-bot logs every incoming update ("Processing update …") and every API
-  call with its parameters (reply text, chat_id) at DEBUG; httpx and httpcore log request
-  URLs, which contain the bot token, at INFO/DEBUG. Those loggers are therefore capped
-  (``telegram``/``apscheduler`` at INFO, ``httpx``/``httpcore``/``hpack`` at WARNING)
-  *whatever* LOG_LEVEL says: DEBUG is for our own code.
+  call with its parameters (reply text, chat_id) at DEBUG; HTTP clients log request
+  URLs, which contain the bot token. Those loggers are therefore capped (``telegram``/
+  ``apscheduler`` at INFO, ``aiohttp`` and, should PTB's default transport ever be used,
+  ``httpx``/``httpcore``/``hpack`` at WARNING) *whatever* LOG_LEVEL says: DEBUG is for
+  our own code.
 - A filter on the handler scrubs anything shaped like a bot token from every record that
   gets through anyway (a library warning quoting a URL, a traceback). Message text and
   user ids are kept out at the source instead: our code never formats them into a log
@@ -26,6 +27,7 @@ REDACTED = "<token>"
 CAPPED_LOGGERS: dict[str, int] = {
     "telegram": logging.INFO,
     "apscheduler": logging.INFO,
+    "aiohttp": logging.WARNING,
     "httpx": logging.WARNING,
     "httpcore": logging.WARNING,
     "hpack": logging.WARNING,
