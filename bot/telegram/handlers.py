@@ -70,8 +70,8 @@ class Tuning:
     result_cache_size: int = 20_000
     prefs_ttl: float = 600.0
     concurrent_updates: int = 32
-    # HTTP connections to the Bot API. httpcore scans every pooled connection on each
-    # request, so a small pool is faster; the Bot API answers in milliseconds anyway.
+    # Keep-alive HTTP connections to the Bot API; it answers in milliseconds, so a few
+    # carry hundreds of sends a second (bench/bot.py).
     connection_pool_size: int = 8
     send_attempts: int = 4
     send_backoff: float = 0.5
