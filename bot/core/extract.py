@@ -158,11 +158,13 @@ _PERIOD_WINDOW = 14
 _PERIOD_BEFORE = 6
 
 
+_DIGIT_GROUP_MARKS = re.compile(r"[.,]")
+
+
 def _parse_number(raw: str) -> float:
     if raw.isdigit():
         return float(raw)
-    text = raw.replace(" ", "")
-    groups = re.split(r"[.,]", text)
+    groups = _DIGIT_GROUP_MARKS.split(raw.replace(" ", ""))
     if len(groups) > 1 and all(len(g) == 3 for g in groups[1:]):
         return float("".join(groups))  # 1,500 / 1.500.000: thousands separators
     if len(groups) > 2 and all(len(g) == 3 for g in groups[1:-1]):
@@ -262,7 +264,7 @@ def find_amounts(text: str) -> list[Amount]:
     """Sums of money with a currency, written or implied, converted to a monthly figure."""
     found: list[Amount] = []
     for m in _AMOUNT.finditer(text):
-        num, mult, cur = m.group("num", "mult", "cur")
+        num, mult, cur = m.groups()
         start = m.start()
         pre = None
         if start and _PREFIX_ENDS.intersection(text[max(0, start - 2) : start]):

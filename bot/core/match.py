@@ -53,6 +53,7 @@ def needs_compact(term_compact: str) -> bool:
 class _Compiled:
     regexes: tuple[tuple[Any, Slot], ...]  # compiled RE2 patterns
     regex_set: Any  # an RE2 Set of them all: one pass says which patterns match at all
+    link_probe: int  # the Set's index of "any named domain" (-1: none), the link prefilter
     phones: tuple[tuple[frozenset[str], Slot], ...]
     links: tuple[tuple[tuple[str, ...], Slot], ...]
     link_pattern: re.Pattern[str] | None  # any domain a rule names, with its path
@@ -127,9 +128,14 @@ class Index:
         for key, slots in words.items():
             spelled[key.replace(" ", "")] += [(slot, True) for slot in slots]
         self._spelled = _Automaton(spelled)
+        patterns = [p.pattern for p, _ in regexes]  # bytes: RE2 is fastest on UTF-8
+        link_probe = _link_probe(links)
+        if link_probe is not None:
+            patterns.append(link_probe)
         self._extra = _Compiled(
             tuple(regexes),
-            _regex_set([p.pattern for p, _ in regexes]),  # bytes: RE2 is fastest on UTF-8
+            _regex_set(patterns),
+            len(regexes) if link_probe is not None else -1,
             tuple(phones),
             tuple(links),
             _link_pattern(links),
@@ -214,12 +220,18 @@ class Index:
 
     def _scan_regexes(
         self, text: str, hits: dict[Slot, list[FoldedSpan]], locate: Locate = _same
-    ) -> None:
-        """RE2 on UTF-8 bytes (its str interface costs several times more), spans back to str."""
+    ) -> bool:
+        """RE2 on UTF-8 bytes (its str interface costs several times more), spans back to str.
+
+        Returns whether a domain some rule names appears at all, from the same pass.
+        """
         data = text.encode()
         extra = self._extra
         found: list[tuple[int, int, Slot]] = []
-        for index in sorted(extra.regex_set.Match(data) or ()):
+        matched = extra.regex_set.Match(data) or ()
+        for index in sorted(matched):
+            if index == extra.link_probe:
+                continue
             pattern, slot = extra.regexes[index]
             for count, m in enumerate(pattern.finditer(data)):
                 if count >= MAX_REGEX_HITS:
@@ -230,14 +242,15 @@ class Index:
         if len(data) == len(text):  # ASCII: byte offsets are character offsets
             for start, end, slot in found:
                 hits[slot].append(locate(start, end))
-            return
-        # Byte offsets to character offsets in one sweep through the text, not one
-        # decode of everything before each match.
-        byte = char = 0
-        for start, end, slot in sorted(found):
-            char += len(data[byte:start].decode())
-            byte = start
-            hits[slot].append(locate(char, char + len(data[start:end].decode())))
+        else:
+            # Byte offsets to character offsets in one sweep through the text, not one
+            # decode of everything before each match.
+            byte = char = 0
+            for start, end, slot in sorted(found):
+                char += len(data[byte:start].decode())
+                byte = start
+                hits[slot].append(locate(char, char + len(data[start:end].decode())))
+        return extra.link_probe in matched
 
     def _scan_amounts(
         self, amounts: list[Amount], hits: dict[Slot, list[FoldedSpan]], locate: Locate = _same
@@ -252,13 +265,12 @@ class Index:
         self, folded: str, extracted: Extracted, hits: dict[Slot, list[FoldedSpan]]
     ) -> None:
         extra = self._extra
-        if extra.regex_set is not None:
-            self._scan_regexes(folded, hits)
+        named_domains = extra.regex_set is not None and self._scan_regexes(folded, hits)
         for regions, slot in extra.phones:
             for phone in extracted.phones:
                 if phone.value in regions:
                     hits[slot].append((phone.start, phone.end))
-        if extra.link_pattern is not None:
+        if named_domains and extra.link_pattern is not None:
             found = [
                 (m.group(1), m.span())
                 for m in extra.link_pattern.finditer(folded)
@@ -280,6 +292,12 @@ def _regex_set(patterns: list[bytes]) -> Any:
         regex_set.Add(pattern)
     regex_set.Compile()
     return regex_set
+
+
+def _link_probe(links: list[tuple[tuple[str, ...], Slot]]) -> bytes | None:
+    """Any named domain anywhere, for the RE2 Set: the exact link pattern runs only then."""
+    domains = sorted({d for named, _ in links for d in named})
+    return "|".join(re.escape(d) for d in domains).encode() if domains else None
 
 
 def _link_pattern(links: list[tuple[tuple[str, ...], Slot]]) -> re.Pattern[str] | None:
