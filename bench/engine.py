@@ -156,7 +156,7 @@ def main() -> None:
         default=25,
         help="messages per length and language for the (slow) baseline",
     )
-    parser.add_argument("--rounds", type=int, default=3, help="repeat each timing, keep the best")
+    parser.add_argument("--rounds", type=int, default=5, help="repeat each timing, keep the best")
     parser.add_argument("--rules-dir", type=Path, default=ROOT / "rules")
     parser.add_argument("--examples", type=Path, default=ROOT / "seeds" / "examples")
     args = parser.parse_args()
