@@ -274,8 +274,7 @@ class View:
         first = self.words.count(" ", 0, start)
         last = self.words.count(" ", start, end - 1) + first
         gaps = self._gaps or self._gap_totals()
-        base = self._base - first
-        return base + start + gaps[first], self._base - last + end + gaps[last]
+        return self._base + start - first + gaps[first], self._base + end - last + gaps[last]
 
     def compact_span(self, start: int, end: int) -> tuple[int, int]:
         starts = self._compact_starts or self.compact_starts()
@@ -331,17 +330,18 @@ class Normalized:
         return self.folded_map[start], self.folded_map[end - 1] + 1
 
 
-def _joined_view(parts: list[str], base: int) -> View:
+def _joined_view(parts: list[str], singles: list[int], base: int) -> View:
     """The view with runs of letters split by short separators joined into words.
 
     "P o i p e t" and "P.o.i.p.e.t" become "poipet"; a line break or a longer gap
-    ends a run, and fewer than three letters ("a b") are left alone.
+    ends a run, and fewer than three letters ("a b") are left alone. `singles` are
+    the indexes of the one-letter tokens.
     """
     tokens = parts[1::2]
     token_starts = list(accumulate(map(len, parts)))[0::2]  # folded start of each token
     runs: list[tuple[int, int]] = []
     first = last = -2
-    for index in _single_letters(tokens):
+    for index in singles:
         gap = parts[2 * index]  # the separators before this token
         if index == last + 1 and len(gap) <= _MAX_SPLIT_GAP and "\n" not in gap:
             last = index
@@ -374,20 +374,24 @@ def _single_letters(tokens: list[str]) -> list[int]:
     return [index for index in ones if tokens[index] < "\x80"]
 
 
-def _view(text: str, base: int = 0) -> View:
+def _split(text: str, base: int = 0) -> tuple[list[str], View]:
+    """The text's gaps and tokens (one regex pass), and its view with no letters joined."""
     parts = _WORD_OR_GAP.split(text)
-    view = View(parts[1::2], separators=parts[0::2], base=base)
+    return parts, View(parts[1::2], separators=parts[0::2], base=base)
+
+
+def _view(text: str, base: int = 0) -> View:
+    parts, view = _split(text, base)
     if view.singles >= _MIN_SPLIT_RUN:
         singles = _single_letters(view.tokens)
         if 2 in map(sub, singles[2:], singles):  # three single letters in a row
-            return _joined_view(parts, base)
+            return _joined_view(parts, singles, base)
     return view
 
 
 def letter_view(text: str) -> View:
     """The text's own tokens, with no letters joined (see Index: spelled-out words)."""
-    parts = _WORD_OR_GAP.split(text)
-    return View(parts[1::2], separators=parts[0::2])
+    return _split(text)[1]
 
 
 def _spaced_out(view: View) -> bool:
