@@ -104,6 +104,8 @@ class Catalogs:
 
     def __init__(self, translations: Mapping[str, gettext.NullTranslations]) -> None:
         self._translations = MappingProxyType(dict(translations))
+        # Escaped templates by (language, message): a reply uses dozens, every time.
+        self._templates: dict[tuple[str, Msg], str] = {}
 
     def text(self, lang: str, msg: Msg) -> str:
         """The translation of `msg` (plain text, not yet escaped or formatted)."""
@@ -112,7 +114,9 @@ class Catalogs:
 
     def html(self, lang: str, msg: Msg, **values: str) -> Markup:
         """Translate, escape, then fill placeholders with escaped values (Markup kept)."""
-        template = html.escape(self.text(lang, msg), quote=False)
+        template = self._templates.get((lang, msg))
+        if template is None:
+            template = self._templates[lang, msg] = html.escape(self.text(lang, msg), quote=False)
         return Markup(template.format(**{name: escape(v) for name, v in values.items()}))
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -135,6 +136,12 @@ AVOID = M_(
 )
 
 
+@lru_cache(maxsize=1024)  # source URLs come from the packs: a few dozen, shown on every reply
+def _domain(url: str) -> str:
+    host = (urlsplit(url).hostname or url).lower()
+    return host.removeprefix("www.")
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     url: str
@@ -142,8 +149,7 @@ class Source:
 
     @property
     def domain(self) -> str:
-        host = (urlsplit(self.url).hostname or self.url).lower()
-        return host.removeprefix("www.")
+        return _domain(self.url)
 
 
 @dataclass(frozen=True, slots=True)

@@ -543,13 +543,15 @@ def _split(paragraphs: Iterable[str]) -> tuple[str, ...]:
     """
     parts: list[str] = []
     current = ""
+    used = 0  # UTF-16 units in `current`, kept as a running sum (no re-encoding)
     for paragraph in _fit(p for p in paragraphs if p.strip()):
-        candidate = f"{current}\n\n{paragraph}" if current else paragraph
-        if utf16_len(candidate) <= MAX_UTF16:
-            current = candidate
+        size = utf16_len(paragraph)
+        if current and used + 2 + size <= MAX_UTF16:  # 2: the blank line between
+            current, used = f"{current}\n\n{paragraph}", used + 2 + size
         else:
-            parts.append(current)
-            current = paragraph
+            if current:
+                parts.append(current)
+            current, used = paragraph, size
     if current:
         parts.append(current)
     return tuple(parts)
