@@ -3,7 +3,9 @@
 Not a test. Prints updates/s answered and p50/p99 reply latency (from the moment an
 update is queued on the fake server until the bot's sendMessage arrives there), with
 PTB's sequential processing and with ``concurrent_updates``, and checks that every update
-was answered exactly once. Then times OCR of phone-sized screenshots.
+was answered exactly once. Then times OCR of phone-sized screenshots. Each run also says
+how much of the machine's CPU the hypervisor gave to other machines meanwhile (Linux
+"steal" time): on a shared virtual machine a high figure means everything ran slower.
 
 The bot runs in its own process (``--child``), exactly as ``build_application`` wires
 it, so the fake server and load generator do not share its interpreter lock. The one
@@ -72,6 +74,27 @@ def _cpu(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _machine_cpu_times() -> list[int]:
+    """The machine's CPU time counters (user, nice, system, idle, ..., steal), Linux only."""
+    try:
+        with open("/proc/stat") as stat:
+            return [int(field) for field in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return []
+
+
+def _steal_share(before: list[int], after: list[int]) -> float:
+    """Share of CPU time the hypervisor gave to other machines meanwhile (nan: unknown).
+
+    On a shared virtual machine this tells a slow machine from a slow bot: when it is
+    high, every process here ran slower, the bot included.
+    """
+    if len(before) < 8 or len(after) < 8:
+        return float("nan")
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return spent[7] / sum(spent) if sum(spent) else float("nan")
+
+
 def measure(rate: float, seconds: float, concurrency: int, users: int) -> dict[str, float]:
     child_cpu_before, own_cpu_before = _cpu(resource.RUSAGE_CHILDREN), _cpu(resource.RUSAGE_SELF)
     with FakeBotApi(TOKEN) as api, tempfile.TemporaryDirectory() as tmp:
@@ -107,6 +130,7 @@ def measure(rate: float, seconds: float, concurrency: int, users: int) -> dict[s
             gc.collect()
             gc.disable()
             start = time.monotonic()
+            cpu_times_before = _machine_cpu_times()
             for i in range(total):
                 due = start + i / rate
                 while (now := time.monotonic()) < due:
@@ -115,6 +139,7 @@ def measure(rate: float, seconds: float, concurrency: int, users: int) -> dict[s
                 message = updates.text(people[i % users], text)
                 pushed[message["message_id"]] = time.monotonic()
             offered_end = time.monotonic()
+            steal = _steal_share(cpu_times_before, _machine_cpu_times())
             deadline = time.monotonic() + 30
             while len({s.reply_to for s in api.sent_messages()} & pushed.keys()) < total:
                 if time.monotonic() > deadline:
@@ -144,6 +169,7 @@ def measure(rate: float, seconds: float, concurrency: int, users: int) -> dict[s
             "first_contacts": first_contacts,
             "bot_cpu_ms": (_cpu(resource.RUSAGE_CHILDREN) - child_cpu_before) * 1000
             / (len(pushed) + users),
+            "steal": steal,
             "harness_cpu_ms": (_cpu(resource.RUSAGE_SELF) - own_cpu_before) * 1000
             / (len(pushed) + users),
         }
@@ -216,7 +242,8 @@ def main() -> None:
               f" missing {r['missing']:.0f}, duplicates {r['duplicates']:.0f}"
               f" (warm-up: {r['first_contacts']:.0f} first contacts/s)")
         print(f"{'':>24}  CPU per update: bot {r['bot_cpu_ms']:.2f} ms,"
-              f" fake API + load generator {r['harness_cpu_ms']:.2f} ms")
+              f" fake API + load generator {r['harness_cpu_ms']:.2f} ms;"
+              f" machine CPU stolen by the hypervisor: {r['steal']:.0%}")
     for lang, seconds in ocr_times(args.ocr_repeat):
         print(f"OCR 1080x1920 screenshot ({lang}, kor+tha+vie+eng): {seconds * 1000:.0f} ms")
 
