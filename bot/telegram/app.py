@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -91,8 +90,7 @@ def build_application(settings: Settings, tuning: h.Tuning | None = None,
         .rate_limiter(AIORateLimiter(max_retries=tuning.rate_limit_retries,
                                      overall_max_rate=tuning.overall_max_rate))
         .concurrent_updates(tuning.concurrent_updates or False)
-        .defaults(Defaults(parse_mode=ParseMode.HTML,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(Defaults(parse_mode=h.PARSE_MODE, link_preview_options=h.NO_LINK_PREVIEW))
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )
@@ -224,7 +222,8 @@ def use_uvloop_if_installed() -> None:
 # bot keeps tens of thousands of long-lived objects (results behind the language buttons,
 # per-person settings), and with the defaults a full collection ran every few seconds at
 # 300 updates/s and paused the event loop for 50-150 ms each time: that, not CPU, was
-# most of the p99 in bench/bot.py at 300 updates/s (133-281 ms; 23-32 ms with these).
+# most of the p99 in bench/bot.py at 300 updates/s (133-281 ms; 3-48 ms with these on
+# a quiet machine).
 # Only reference cycles wait longer to be reclaimed; the rest is freed by refcounting.
 GC_THRESHOLDS = (10_000, 50, 1_000)
 

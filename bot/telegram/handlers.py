@@ -26,6 +26,7 @@ from typing import Any
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    LinkPreviewOptions,
     Message,
     ReplyParameters,
     Update,
@@ -57,8 +58,10 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024
 IMAGE_MIME_PREFIX = "image/"
 # Room left for the <pre> wrapper and escaping inside Telegram's 4,096-character limit.
 MAX_PLAIN_CHARS = 3500
-# What the application's Defaults add to send_message, for the raw sendMessage calls.
-_REPLY_FORMAT = {"parse_mode": ParseMode.HTML, "link_preview_options": {"is_disabled": True}}
+# How every message is sent: the application's Defaults, and send_reply's raw calls.
+PARSE_MODE = ParseMode.HTML
+NO_LINK_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_REPLY_FORMAT = {"parse_mode": PARSE_MODE, "link_preview_options": NO_LINK_PREVIEW}
 # send_reply calls sendMessage through do_api_request on purpose (see there).
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'",
                         category=PTBUserWarning)
