@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.config import PROJECT_ROOT
 from bot.stats.events import CheckEvent
 from bot.stats.identity import pseudonym
 from bot.stats.schema import SCHEMA_VERSION, SchemaError
@@ -221,3 +225,52 @@ async def test_refuses_a_newer_schema(tmp_path: Path) -> None:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(SchemaError, match="newer"):
         await Store.open(db, SECRET)
+
+
+_WORKER = """
+import asyncio, sys
+from datetime import date
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT
+from bot.stats.events import CheckEvent
+from bot.stats.store import Store
+
+async def main(db, first, people):
+    store = await Store.open(Path(db), b"test-secret-0123456789abcdef", flush_interval=0.01)
+    event = CheckEvent(day=date(2026, 3, 2), language="en", kind="text", risk="low",
+                       rules=(), destinations=(), referral=None)
+
+    async def person(user_id):
+        await store.note_contact(user_id, None, event.day)
+        await store.get_language(user_id)
+        store.record(event)
+
+    try:
+        for start in range(first, first + people, 25):
+            await asyncio.gather(*(person(u) for u in range(start, start + 25)))
+    finally:
+        await store.close()
+
+asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
+"""
+
+
+def test_two_processes_share_one_file_without_lock_errors(tmp_path: Path) -> None:
+    """Bot workers (shards.py) open the same file and look people up concurrently.
+
+    Each process interleaves many lookups and first contacts with its own frequent flushes
+    while the other writes; none may fail with "database is locked", and every count and
+    every person must be there afterwards.
+    """
+    db = tmp_path / "s.sqlite3"
+    people = 1500
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-c", _WORKER, str(db), str(first), str(people)],
+                              env=env, stderr=subprocess.PIPE, text=True)
+             for first in (1, 1_000_001)]
+    errors = [proc.communicate(timeout=120)[1] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0], errors
+    assert not any("locked" in err for err in errors), errors
+    assert counts(db)[("2026-03-02", "checks", "")] == 2 * people
+    assert counts(db)[("2026-03-02", "new_user", "direct")] == 2 * people

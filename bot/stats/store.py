@@ -73,11 +73,11 @@ async def read_counts(
     """``(day, metric, key, n)`` rows with ``since <= day <= until`` (None: unbounded)."""
     low = since.isoformat() if since else ""
     high = until.isoformat() if until else "9999-12-31"
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         "SELECT day, metric, key, n FROM counts WHERE day BETWEEN ? AND ? ORDER BY day",
         (low, high),
-    ) as cursor:
-        return [(str(d), str(m), str(k), int(n)) for d, m, k, n in await cursor.fetchall()]
+    )
+    return [(str(d), str(m), str(k), int(n)) for d, m, k, n in rows]
 
 
 def _utc_today() -> date:
@@ -87,7 +87,11 @@ def _utc_today() -> date:
 class Store:
     """Counters and per-user settings. Create with :meth:`open`, finish with :meth:`close`.
 
-    Methods must be called from the event loop that opened the store.
+    Methods must be called from the event loop that opened the store. Reads fetch their
+    rows in the same step as the query (``execute_fetchall``): a cursor left open across
+    an ``await`` would hold an old snapshot while another coroutine writes, and when
+    another process (a second worker) has written meanwhile, SQLite refuses that write at
+    once with "database is locked" instead of waiting for the busy timeout.
     """
 
     def __init__(
@@ -198,6 +202,8 @@ class Store:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._flush_interval)
             self._wake.clear()
+            if self._closed:
+                return  # close() writes the rest itself
             try:
                 await self.flush()
                 today = _utc_today()
@@ -209,12 +215,17 @@ class Store:
                 log.exception("stats: writing counters failed, will retry")
 
     async def close(self) -> None:
-        """Stop the flusher, write what is queued and close the database. Idempotent."""
+        """Stop the flusher, write what is queued and close the database. Idempotent.
+
+        The flusher is woken and awaited, not cancelled: a cancel between ``BEGIN`` and
+        ``COMMIT`` would leave the connection inside a transaction (the statement still
+        runs on aiosqlite's thread) and the batch both written and put back.
+        """
         if self._closed:
             return
         self._closed = True
         if self._flusher is not None:
-            self._flusher.cancel()
+            self._wake.set()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._flusher
         try:
@@ -236,11 +247,10 @@ class Store:
 
     async def get_language(self, user_id: int) -> str | None:
         """The reply language this person chose, or None if they never chose one."""
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT language FROM settings WHERE uid = ?", (self._uid(user_id),)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return None if row is None else row[0]
+        )
+        return next((row[0] for row in rows), None)
 
     async def set_language(self, user_id: int, lang: str) -> None:
         """Remember the chosen reply language (one of ko, en, th, vi)."""
@@ -263,11 +273,10 @@ class Store:
         uid = self._uid(user_id)
         day = today.isoformat()
         code = referral if referral is not None and is_referral(referral) else None
-        async with self._conn.execute(
+        rows = list(await self._conn.execute_fetchall(
             "SELECT referral, last_seen FROM settings WHERE uid = ?", (uid,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
+        ))
+        if not rows:
             async with self._conn.execute(
                 "INSERT INTO settings (uid, referral, last_seen) VALUES (?, ?, ?) "
                 "ON CONFLICT (uid) DO NOTHING",
@@ -278,7 +287,7 @@ class Store:
                 self._pending[(day, "new_user", code or DIRECT)] += 1
                 return code
             return await self.note_contact(user_id, referral, today)  # lost a race: re-read
-        stored_referral, last_seen = row
+        stored_referral, last_seen = rows[0]
         if last_seen is None or last_seen < day:
             await self._conn.execute(
                 "UPDATE settings SET last_seen = ? WHERE uid = ? AND "
