@@ -61,7 +61,12 @@ def child(args: argparse.Namespace) -> None:
                         db_path=Path(args.db), admin_ids=frozenset(), log_level="WARNING",
                         rules_dir=ROOT / "rules", locales_dir=ROOT / "locales")
     tuning = replace(Tuning(), concurrent_updates=args.concurrency, overall_max_rate=0)
-    run(settings, tuning=tuning)
+    if args.workers > 1:
+        from bot.telegram.shards import serve
+
+        serve(settings, tuning, args.workers)
+    else:
+        run(settings, tuning=tuning)
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -95,7 +100,8 @@ def _steal_share(before: list[int], after: list[int]) -> float:
     return spent[7] / sum(spent) if sum(spent) else float("nan")
 
 
-def measure(rate: float, seconds: float, concurrency: int, users: int) -> dict[str, float]:
+def measure(rate: float, seconds: float, concurrency: int, users: int,
+            workers: int) -> dict[str, float]:
     child_cpu_before, own_cpu_before = _cpu(resource.RUSAGE_CHILDREN), _cpu(resource.RUSAGE_SELF)
     with FakeBotApi(TOKEN) as api, tempfile.TemporaryDirectory() as tmp:
         updates = Updates(api)
@@ -104,7 +110,7 @@ def measure(rate: float, seconds: float, concurrency: int, users: int) -> dict[s
             # BENCH_CHILD_PREFIX="-m cProfile -o bot.prof" profiles the bot process.
             [sys.executable, *os.environ.get("BENCH_CHILD_PREFIX", "").split(), __file__,
              "--child", "--base-url", api.base_url, "--db", str(Path(tmp) / "bench.sqlite3"),
-             "--concurrency", str(concurrency)],
+             "--concurrency", str(concurrency), "--workers", str(workers)],
             env=env)
         try:
             deadline = time.monotonic() + 60
@@ -223,6 +229,9 @@ def main() -> None:
                         help="distinct senders (each stays under the 20 checks/min limit)")
     parser.add_argument("--modes", default="0,32",
                         help="concurrent_updates values; 0 = sequential (default 0,32)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="bot processes (lurecheck run --workers; default 2, one per core"
+                             " of this machine; 1 = the single-process bot)")
     parser.add_argument("--ocr-repeat", type=int, default=3)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
@@ -233,9 +242,9 @@ def main() -> None:
         child(args)
         return
     print(f"cores: {os.cpu_count()}  offered: {args.rate:.0f} updates/s for {args.seconds:.0f} s"
-          f"  senders: {args.users}")
+          f"  senders: {args.users}  bot processes: {args.workers}")
     for mode in (int(m) for m in args.modes.split(",")):
-        r = measure(args.rate, args.seconds, mode, args.users)
+        r = measure(args.rate, args.seconds, mode, args.users, args.workers)
         label = "sequential" if mode == 0 else f"concurrent_updates={mode}"
         print(f"{label:>24}: offered {r['offered']:.0f}/s, answered {r['answered_per_s']:.0f}/s,"
               f" p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms,"

@@ -37,6 +37,17 @@ def _admin_ids(raw: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+MAX_WORKERS = 64
+
+
+def workers_from(raw: str) -> int:
+    raw = raw.strip() or "1"
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_WORKERS:
+        raise ConfigError(
+            f"LURECHECK_WORKERS (or --workers) must be a whole number from 1 to {MAX_WORKERS}")
+    return int(raw)
+
+
 def rules_dir_from_env(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     return Path(env.get("LURECHECK_RULES_DIR") or PROJECT_ROOT / "rules")
@@ -57,6 +68,8 @@ class Settings:
     log_level: str
     rules_dir: Path
     locales_dir: Path
+    # Bot processes behind one update stream (bot/telegram/shards.py); 1 = a single process.
+    workers: int = 1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -76,4 +89,5 @@ class Settings:
             log_level=level,
             rules_dir=rules_dir_from_env(env),
             locales_dir=locales_dir_from_env(env),
+            workers=workers_from(env.get("LURECHECK_WORKERS", "1")),
         )

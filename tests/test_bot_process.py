@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
+import pytest
 from fake_bot_api import FakeBotApi, Person, Updates
 from support.bot_harness import TOKEN
 
@@ -65,14 +70,17 @@ def _wait(predicate: object, what: str, timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
-def test_run_polls_answers_reloads_on_sighup_and_flushes_on_sigterm(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_run_polls_answers_reloads_on_sighup_and_flushes_on_sigterm(tmp_path: Path,
+                                                                    workers: int) -> None:
+    """One process, or a router with two worker processes (``--workers 2``)."""
     log_path = tmp_path / "bot.log"
     with FakeBotApi(TOKEN) as api, log_path.open("w") as log:
         updates = Updates(api)
         env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
                    TELEGRAM_API_BASE_FILE_URL=api.base_file_url, LOG_LEVEL="DEBUG")
-        proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=PROJECT_ROOT,
-                                stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--workers", str(workers)],
+                                env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
             person = Person(8_123_456_789, "vi")
             text = "Việc nhẹ lương cao 2000 USD, bay miễn phí sang Campuchia"
@@ -83,7 +91,8 @@ def test_run_polls_answers_reloads_on_sighup_and_flushes_on_sigterm(tmp_path: Pa
                                     cwd=PROJECT_ROOT, capture_output=True, timeout=60)
             assert health.returncode == 0, health.stdout
             proc.send_signal(signal.SIGHUP)
-            _wait(lambda: "reload" in log_path.read_text(), "the reload log line")
+            _wait(lambda: log_path.read_text().count("rule packs reloaded") == workers,
+                  "every process's reload log line")
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=60) == 0
         finally:
@@ -94,6 +103,56 @@ def test_run_polls_answers_reloads_on_sighup_and_flushes_on_sigterm(tmp_path: Pa
         (checks,) = db.execute("SELECT SUM(n) FROM counts WHERE metric = 'checks'").fetchone()
     assert checks == 1
     logs = log_path.read_text()
-    assert "counts flushed" in logs
+    assert logs.count("counts flushed") == workers
     for secret in (TOKEN, TOKEN.split(":")[1], str(person.user_id), text):
         assert secret not in logs
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _post(port: int, update: dict[str, object], secret: str) -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/hook", data=json.dumps(update).encode(), method="POST",
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_webhook_answers_posted_updates_and_refuses_a_wrong_secret(tmp_path: Path,
+                                                                   workers: int) -> None:
+    """``run --webhook-url`` behind a proxy: the proxy forwards Telegram's POSTs here."""
+    port, secret = _free_port(), "webhook-Secret_42"
+    with FakeBotApi(TOKEN) as api:
+        updates = Updates(api)
+        env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
+                   TELEGRAM_API_BASE_FILE_URL=api.base_file_url)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--webhook-url", "https://bot.example.org/hook",
+             "--listen", "127.0.0.1", "--port", str(port), "--secret-token", secret,
+             "--workers", str(workers)],
+            env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            text=True)
+        try:
+            _wait(lambda: api.calls_of("setWebhook") or proc.poll() is not None, "setWebhook")
+            (call,) = api.calls_of("setWebhook")
+            assert call.params["url"] == "https://bot.example.org/hook"
+            assert call.params["secret_token"] == secret
+            message = updates.text(Person(8_100_000_001, "th"), "งานออนไลน์ รายได้ดี บินฟรี")
+            update = {"update_id": 1, "message": message}
+            assert _post(port, update, "not-the-secret") == 403
+            assert _post(port, update, secret) == 200
+            _wait(lambda: api.replies_to(message["message_id"]), "the reply")
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=60) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert len(api.replies_to(message["message_id"])) == 1

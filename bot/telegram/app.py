@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -68,25 +68,24 @@ class Webhook:
 
 def build_application(settings: Settings, tuning: h.Tuning | None = None,
                       holder: KnowledgeHolder | None = None,
-                      ocr: Ocr | None = None) -> BotApp:
-    """The fully wired Application; nothing touches the network until it is started."""
+                      ocr: Ocr | None = None, worker: bool = False) -> BotApp:
+    """The fully wired Application; nothing touches the network until it is started.
+
+    ``worker``: one of several processes behind the router in ``shards.py``, which owns
+    fetching updates, the command menus and the heartbeat; the worker has no updater.
+    """
     if not settings.token:
         raise ValueError("a bot token is required to build the Telegram application")
     tuning = tuning or h.Tuning()
     holder = holder or KnowledgeHolder(settings.rules_dir, settings.locales_dir)
     svc = h.Services(settings=settings, tuning=tuning, holder=holder,
                      ocr=ocr or Ocr(timeout=tuning.ocr_timeout,
-                                    max_parallel=tuning.ocr_parallel))
+                                    max_parallel=tuning.ocr_parallel),
+                     worker=worker)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
-        .request(RetryingRequest(attempts=tuning.send_attempts, backoff=tuning.send_backoff,
-                                 connection_pool_size=tuning.connection_pool_size,
-                                 pool_timeout=10.0,
-                                 read_timeout=tuning.read_timeout))
-        .get_updates_request(RetryingRequest(attempts=tuning.send_attempts,
-                                             backoff=tuning.send_backoff,
-                                             read_timeout=tuning.read_timeout))
+        .request(sending_request(tuning))
         .rate_limiter(AIORateLimiter(max_retries=tuning.rate_limit_retries,
                                      overall_max_rate=tuning.overall_max_rate))
         .concurrent_updates(tuning.concurrent_updates or False)
@@ -94,6 +93,10 @@ def build_application(settings: Settings, tuning: h.Tuning | None = None,
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )
+    if worker:
+        builder = builder.updater(None)
+    else:
+        builder = builder.get_updates_request(polling_request(tuning))
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
     if settings.api_base_file_url:
@@ -102,6 +105,17 @@ def build_application(settings: Settings, tuning: h.Tuning | None = None,
     app.bot_data[h.SERVICES_KEY] = svc
     add_handlers(app)
     return app
+
+
+def sending_request(tuning: h.Tuning) -> RetryingRequest:
+    return RetryingRequest(attempts=tuning.send_attempts, backoff=tuning.send_backoff,
+                           connection_pool_size=tuning.connection_pool_size,
+                           pool_timeout=10.0, read_timeout=tuning.read_timeout)
+
+
+def polling_request(tuning: h.Tuning) -> RetryingRequest:
+    return RetryingRequest(attempts=tuning.send_attempts, backoff=tuning.send_backoff,
+                           read_timeout=tuning.read_timeout)
 
 
 def add_handlers(app: BotApp) -> None:
@@ -147,10 +161,12 @@ async def on_startup(app: BotApp) -> None:
                           max_wait=svc.tuning.batch_max_wait,
                           max_items=svc.tuning.batch_max_items,
                           spawn=app.create_task)
-    try:
-        await register_menus(app.bot)
-    except Exception as exc:  # menus are cosmetic: never refuse to start over them
-        log.warning("could not register command menus: %s", type(exc).__name__)
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGHUP, lambda: app.create_task(h.reload_packs(svc)))
+    if svc.worker:
+        return  # the router registers the menus and keeps the heartbeat
+    await register_menus_once(app.bot)
     requests = [r for r in (app.bot.request, app.bot._request[0])
                 if isinstance(r, RetryingRequest)]
 
@@ -163,11 +179,15 @@ async def on_startup(app: BotApp) -> None:
 
     # A plain task, not app.create_task: Application.stop waits for those, and this never ends.
     svc.heartbeat = asyncio.create_task(beat(heartbeat_path(settings.db_path), reaching_telegram))
-    loop = asyncio.get_running_loop()
-    with contextlib.suppress(NotImplementedError, RuntimeError):
-        loop.add_signal_handler(signal.SIGHUP, lambda: app.create_task(h.reload_packs(svc)))
     log.info("LureCheck bot started (OCR %s)",
              "on: " + "+".join(svc.ocr.langs) if svc.ocr.available else "unavailable")
+
+
+async def register_menus_once(bot: Bot) -> None:
+    try:
+        await register_menus(bot)
+    except Exception as exc:  # menus are cosmetic: never refuse to start over them
+        log.warning("could not register command menus: %s", type(exc).__name__)
 
 
 async def on_shutdown(app: BotApp) -> None:

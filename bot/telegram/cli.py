@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
 EXIT_CONFIG = 2
 
@@ -24,6 +25,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                      help="port the webhook server binds (default 8443)")
     run.add_argument("--secret-token", metavar="T",
                      help="checked against X-Telegram-Bot-Api-Secret-Token on each update")
+    run.add_argument("--workers", metavar="N",
+                     help="bot processes sharing the updates, one per core to use "
+                          "(default: LURECHECK_WORKERS, else 1)")
     run.set_defaults(func=_cmd_run)
 
 
@@ -33,11 +37,13 @@ def _fail(message: str) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from bot.config import ConfigError, Settings
+    from bot.config import ConfigError, Settings, workers_from
     from bot.packs.errors import PackError
 
     try:
         settings = Settings.from_env()
+        if args.workers is not None:
+            settings = replace(settings, workers=workers_from(args.workers))
     except ConfigError as exc:
         return _fail(str(exc))
     rules_dir = getattr(args, "rules_dir", None) or settings.rules_dir
@@ -50,11 +56,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return run_console(rules_dir, locales_dir)
     if args.webhook_url and not args.webhook_url.startswith("https://"):
         return _fail("--webhook-url must be an https:// URL (Telegram refuses plain HTTP)")
-    from dataclasses import replace
+    from telegram.error import InvalidToken
 
     from bot.core.knowledge import KnowledgeHolder
     from bot.stats.identity import SecretError
     from bot.telegram.app import Webhook, run
+    from bot.telegram.handlers import Tuning
     from bot.telegram.logsetup import setup_logging
 
     setup_logging(settings.log_level, token=settings.token)
@@ -68,7 +75,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     webhook = (Webhook(args.webhook_url, args.listen, args.port, args.secret_token)
                if args.webhook_url else None)
     try:
+        if settings.workers > 1:
+            from bot.telegram.shards import serve
+
+            del holder  # each worker loads its own packs; the router needs none
+            return serve(settings, Tuning(), settings.workers, webhook)
         run(settings, webhook, holder=holder)
     except SecretError as exc:
         return _fail(str(exc))
+    except InvalidToken:
+        return _fail("Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?)")
     return 0

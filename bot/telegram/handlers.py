@@ -19,6 +19,7 @@ import html
 import logging
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -62,8 +63,9 @@ MAX_PLAIN_CHARS = 3500
 PARSE_MODE = ParseMode.HTML
 NO_LINK_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _REPLY_FORMAT = {"parse_mode": PARSE_MODE, "link_preview_options": NO_LINK_PREVIEW}
-# send_reply calls sendMessage through do_api_request on purpose (see there).
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'",
+# send_reply (and the router in shards.py, for getUpdates) call the Bot API through
+# do_api_request on purpose: the raw answer is all they need (see there).
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(sendMessage|getUpdates)'",
                         category=PTBUserWarning)
 
 
@@ -141,6 +143,10 @@ class Services:
     group_budget: SlidingWindow[int] = field(init=False)
     batcher: Batcher[int, Piece] | None = None
     heartbeat: asyncio.Task[None] | None = None
+    # Set in a worker process (shards.py): the router fetches updates and owns the rest.
+    worker: bool = False
+    # A worker's /reload tells the router, which reloads the other workers.
+    reloaded_by_admin: Callable[[], None] | None = None
 
     def __post_init__(self) -> None:
         t = self.tuning
@@ -550,12 +556,15 @@ async def cmd_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if admin is None:
         return
     chat_id, lang = admin
-    issues = await reload_packs(services(context))
+    svc = services(context)
+    issues = await reload_packs(svc)
     if issues:
         await say(context, chat_id, "reload_failed", lang)
         # Admins only: file:line:col codes, no user data; enough to find the typo.
         await _send_preformatted(context, chat_id, "\n".join(str(i) for i in issues[:10]))
     else:
+        if svc.reloaded_by_admin is not None:
+            svc.reloaded_by_admin()
         await say(context, chat_id, "reload_ok", lang)
 
 
