@@ -10,6 +10,7 @@ to the database, written atomically.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -24,19 +25,28 @@ GUARD_FILE = "guarded-groups.json"
 
 
 class GuardBook:
-    """A persisted set of guarded groups, keyed by keyed hash."""
+    """A persisted set of guarded groups, keyed by keyed hash.
+
+    Several bot workers (``shards.py``) share the file, each changing only the groups it
+    serves: a change re-reads the file under a lock, so one worker never writes back a
+    stale copy over another's change.
+    """
 
     def __init__(self, path: Path, secret: bytes) -> None:
         self.path = path
         self._secret = secret
-        self._guarded: set[str] = set()
-        with contextlib.suppress(FileNotFoundError):
-            try:
-                loaded = json.loads(path.read_text(encoding="utf-8"))
-                self._guarded = {str(item) for item in loaded.get("guarded", [])}
-            except (ValueError, AttributeError):
-                log.warning("%s is unreadable; starting with guard mode off everywhere",
-                            path.name)
+        self._guarded = self._read()
+
+    def _read(self) -> set[str]:
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+            return {str(item) for item in loaded.get("guarded", [])}
+        except FileNotFoundError:
+            return set()
+        except (ValueError, AttributeError):
+            log.warning("%s is unreadable; starting with guard mode off everywhere",
+                        self.path.name)
+            return set()
 
     def _key(self, chat_id: int) -> str:
         return pseudonym(self._secret, chat_id)
@@ -46,16 +56,19 @@ class GuardBook:
 
     def set(self, chat_id: int, on: bool) -> None:
         key = self._key(chat_id)
-        before = set(self._guarded)
-        if on:
-            self._guarded.add(key)
-        else:
-            self._guarded.discard(key)
-        if self._guarded != before:
-            self._save()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            self._guarded = self._read()
+            before = set(self._guarded)
+            if on:
+                self._guarded.add(key)
+            else:
+                self._guarded.discard(key)
+            if self._guarded != before:
+                self._save()
 
     def _save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".guard-", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
