@@ -156,3 +156,38 @@ def test_webhook_answers_posted_updates_and_refuses_a_wrong_secret(tmp_path: Pat
             if proc.poll() is None:
                 proc.kill()
     assert len(api.replies_to(message["message_id"])) == 1
+
+
+def _running(pid: str) -> bool:
+    """True while ``pid`` runs; an exited process not yet reaped (a zombie) has stopped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def test_workers_finish_and_flush_when_the_router_is_killed(tmp_path: Path) -> None:
+    """SIGKILL on the router (OOM killer, kill -9): its workers see their input end,
+    answer what they hold, flush the counts and exit instead of lingering as orphans."""
+    with FakeBotApi(TOKEN) as api:
+        updates = Updates(api)
+        env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
+                   TELEGRAM_API_BASE_FILE_URL=api.base_file_url)
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--workers", "2"],
+                                env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            message = updates.text(Person(8_200_000_001, "ko"), "캄보디아 고수익 알바, 항공권 무료")
+            _wait(lambda: api.replies_to(message["message_id"]), "the reply")
+            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+            assert len(children) == 2
+            proc.kill()
+            proc.wait(timeout=30)
+            _wait(lambda: not any(_running(pid) for pid in children), "the workers to exit")
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        (checks,) = db.execute("SELECT SUM(n) FROM counts WHERE metric = 'checks'").fetchone()
+    assert checks == 1
