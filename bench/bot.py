@@ -2,18 +2,21 @@
 
 Not a test. Prints updates/s answered and p50/p99 reply latency (from the moment an
 update is queued on the fake server until the bot's sendMessage arrives there), with
-PTB's sequential processing and with ``concurrent_updates``, and checks that every update
-was answered exactly once. Then times OCR of phone-sized screenshots. Each run also says
-how much of the machine's CPU the hypervisor gave to other machines meanwhile (Linux
-"steal" time): on a shared virtual machine a high figure means everything ran slower.
+PTB's sequential processing and with ``concurrent_updates``, for the single-process bot
+(the baseline) and for ``lurecheck run --workers 2`` (a router and two worker processes,
+``bot/telegram/shards.py``), and checks that every update was answered exactly once.
+Then times OCR of phone-sized screenshots. Each run also says how much of the machine's
+CPU the hypervisor gave to other machines meanwhile (Linux "steal" time): on a shared
+virtual machine a high figure means everything ran slower.
 
-The bot runs in its own process (``--child``), exactly as ``build_application`` wires
-it, so the fake server and load generator do not share its interpreter lock. The one
+The bot runs in its own process (``--child``), wired as ``lurecheck run`` wires it, so
+the fake server and load generator do not share its interpreter lock. The one
 change from production: AIORateLimiter's overall ~30 messages/s cap (Telegram's broadcast
 limit) is disabled, since what is measured is the bot's own capacity.
 
-    python bench/bot.py                      # 300 updates/s for 20 s, both modes
-    python bench/bot.py --rate 400 --seconds 30 --modes 32
+    python bench/bot.py                      # 300 updates/s for 20 s: 1 and 2 processes,
+                                             # each sequential and concurrent
+    python bench/bot.py --rate 600 --seconds 30 --workers 2 --modes 32
 """
 
 from __future__ import annotations
@@ -61,10 +64,10 @@ def child(args: argparse.Namespace) -> None:
                         db_path=Path(args.db), admin_ids=frozenset(), log_level="WARNING",
                         rules_dir=ROOT / "rules", locales_dir=ROOT / "locales")
     tuning = replace(Tuning(), concurrent_updates=args.concurrency, overall_max_rate=0)
-    if args.workers > 1:
+    if int(args.workers) > 1:
         from bot.telegram.shards import serve
 
-        serve(settings, tuning, args.workers)
+        serve(settings, tuning, int(args.workers))
     else:
         run(settings, tuning=tuning)
 
@@ -229,9 +232,10 @@ def main() -> None:
                         help="distinct senders (each stays under the 20 checks/min limit)")
     parser.add_argument("--modes", default="0,32",
                         help="concurrent_updates values; 0 = sequential (default 0,32)")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="bot processes (lurecheck run --workers; default 2, one per core"
-                             " of this machine; 1 = the single-process bot)")
+    parser.add_argument("--workers", default="1,2",
+                        help="bot processes (lurecheck run --workers), comma-separated; 1 = the"
+                             " single-process bot, the baseline the others are compared with"
+                             " (default 1,2: this machine has two cores)")
     parser.add_argument("--ocr-repeat", type=int, default=3)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
@@ -242,15 +246,23 @@ def main() -> None:
         child(args)
         return
     print(f"cores: {os.cpu_count()}  offered: {args.rate:.0f} updates/s for {args.seconds:.0f} s"
-          f"  senders: {args.users}  bot processes: {args.workers}")
-    for mode in (int(m) for m in args.modes.split(",")):
-        r = measure(args.rate, args.seconds, mode, args.users, args.workers)
-        label = "sequential" if mode == 0 else f"concurrent_updates={mode}"
-        print(f"{label:>24}: offered {r['offered']:.0f}/s, answered {r['answered_per_s']:.0f}/s,"
+          f"  senders: {args.users}")
+    baseline: dict[int, float] = {}  # p99 of the single-process bot, per mode
+    for workers, mode in ((int(w), int(m)) for w in args.workers.split(",")
+                          for m in args.modes.split(",")):
+        r = measure(args.rate, args.seconds, mode, args.users, workers)
+        label = (f"{workers} process{'es' if workers > 1 else ''}, "
+                 + ("sequential" if mode == 0 else f"concurrent_updates={mode}"))
+        if workers == 1:
+            baseline[mode] = r["p99"]
+        elif mode in baseline:
+            label += f" (p99 {r['p99'] / baseline[mode]:.2f}x the 1-process bot's)"
+        print(f"{label}:")
+        print(f"{'':>4}offered {r['offered']:.0f}/s, answered {r['answered_per_s']:.0f}/s,"
               f" p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms,"
               f" missing {r['missing']:.0f}, duplicates {r['duplicates']:.0f}"
               f" (warm-up: {r['first_contacts']:.0f} first contacts/s)")
-        print(f"{'':>24}  CPU per update: bot {r['bot_cpu_ms']:.2f} ms,"
+        print(f"{'':>4}CPU per update: bot {r['bot_cpu_ms']:.2f} ms,"
               f" fake API + load generator {r['harness_cpu_ms']:.2f} ms;"
               f" machine CPU stolen by the hypervisor: {r['steal']:.0%}")
     for lang, seconds in ocr_times(args.ocr_repeat):
