@@ -43,6 +43,16 @@ def test_malformed_token_is_one_line_exit_2_without_echoing_it(tmp_path: Path) -
     assert bad not in done.stderr
 
 
+@pytest.mark.parametrize(("args", "env"), [(["--workers", "two"], {}),
+                                           ([], {"LURECHECK_WORKERS": "0"})])
+def test_a_bad_worker_count_is_one_line_exit_2(tmp_path: Path, args: list[str],
+                                               env: dict[str, str]) -> None:
+    done = _run(["run", *args], _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, **env))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "lurecheck: LURECHECK_WORKERS (or --workers) must be a whole number from 1 to 64"]
+
+
 def test_health_check_fails_without_a_heartbeat(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "bot.telegram.health"], env=_env(tmp_path),
                           cwd=PROJECT_ROOT, capture_output=True, timeout=60)
