@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 from fake_bot_api import FakeBotApi, Person, Updates
-from support.bot_harness import TOKEN
+from support.bot_harness import TOKEN, checks_counted
 
 from bot.config import PROJECT_ROOT
 
@@ -72,6 +74,29 @@ def test_without_token_run_falls_back_to_the_console(tmp_path: Path) -> None:
     assert "console" in done.stderr
 
 
+def _bot_env(tmp_path: Path, api: FakeBotApi, **extra: str) -> dict[str, str]:
+    return _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
+                TELEGRAM_API_BASE_FILE_URL=api.base_file_url, **extra)
+
+
+@contextlib.contextmanager
+def _bot(args: list[str], env: dict[str, str], output: IO[str] | int = subprocess.DEVNULL,
+         ) -> Iterator[subprocess.Popen[bytes]]:
+    """``lurecheck run ARGS`` as a real process, killed at the end if still running."""
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "run", *args], env=env,
+                            cwd=PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 0
+
+
 def _wait(predicate: object, what: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():  # type: ignore[operator]
@@ -87,11 +112,8 @@ def test_run_polls_answers_reloads_on_sighup_and_flushes_on_sigterm(tmp_path: Pa
     log_path = tmp_path / "bot.log"
     with FakeBotApi(TOKEN) as api, log_path.open("w") as log:
         updates = Updates(api)
-        env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
-                   TELEGRAM_API_BASE_FILE_URL=api.base_file_url, LOG_LEVEL="DEBUG")
-        proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--workers", str(workers)],
-                                env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
+        env = _bot_env(tmp_path, api, LOG_LEVEL="DEBUG")
+        with _bot(["--workers", str(workers)], env, log) as proc:
             person = Person(8_123_456_789, "vi")
             text = "Việc nhẹ lương cao 2000 USD, bay miễn phí sang Campuchia"
             message = updates.text(person, text)
@@ -103,15 +125,9 @@ def test_run_polls_answers_reloads_on_sighup_and_flushes_on_sigterm(tmp_path: Pa
             proc.send_signal(signal.SIGHUP)
             _wait(lambda: log_path.read_text().count("rule packs reloaded") == workers,
                   "every process's reload log line")
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=60) == 0
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+            _stop(proc)
     assert len(api.replies_to(message["message_id"])) == 1
-    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-        (checks,) = db.execute("SELECT SUM(n) FROM counts WHERE metric = 'checks'").fetchone()
-    assert checks == 1
+    assert checks_counted(tmp_path / "db.sqlite3") == 1
     logs = log_path.read_text()
     assert logs.count("counts flushed") == workers
     for secret in (TOKEN, TOKEN.split(":")[1], str(person.user_id), text):
@@ -142,15 +158,9 @@ def test_webhook_answers_posted_updates_and_refuses_a_wrong_secret(tmp_path: Pat
     port, secret = _free_port(), "webhook-Secret_42"
     with FakeBotApi(TOKEN) as api:
         updates = Updates(api)
-        env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
-                   TELEGRAM_API_BASE_FILE_URL=api.base_file_url)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--webhook-url", "https://bot.example.org/hook",
-             "--listen", "127.0.0.1", "--port", str(port), "--secret-token", secret,
-             "--workers", str(workers)],
-            env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            text=True)
-        try:
+        args = ["--webhook-url", "https://bot.example.org/hook", "--listen", "127.0.0.1",
+                "--port", str(port), "--secret-token", secret, "--workers", str(workers)]
+        with _bot(args, _bot_env(tmp_path, api)) as proc:
             _wait(lambda: api.calls_of("setWebhook") or proc.poll() is not None, "setWebhook")
             (call,) = api.calls_of("setWebhook")
             assert call.params["url"] == "https://bot.example.org/hook"
@@ -160,11 +170,7 @@ def test_webhook_answers_posted_updates_and_refuses_a_wrong_secret(tmp_path: Pat
             assert _post(port, update, "not-the-secret") == 403
             assert _post(port, update, secret) == 200
             _wait(lambda: api.replies_to(message["message_id"]), "the reply")
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=60) == 0
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+            _stop(proc)
     assert len(api.replies_to(message["message_id"])) == 1
 
 
@@ -182,12 +188,7 @@ def test_workers_finish_and_flush_when_the_router_is_killed(tmp_path: Path) -> N
     answer what they hold, flush the counts and exit instead of lingering as orphans."""
     with FakeBotApi(TOKEN) as api:
         updates = Updates(api)
-        env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
-                   TELEGRAM_API_BASE_FILE_URL=api.base_file_url)
-        proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--workers", "2"],
-                                env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        try:
+        with _bot(["--workers", "2"], _bot_env(tmp_path, api)) as proc:
             message = updates.text(Person(8_200_000_001, "ko"), "캄보디아 고수익 알바, 항공권 무료")
             _wait(lambda: api.replies_to(message["message_id"]), "the reply")
             children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
@@ -195,9 +196,4 @@ def test_workers_finish_and_flush_when_the_router_is_killed(tmp_path: Path) -> N
             proc.kill()
             proc.wait(timeout=30)
             _wait(lambda: not any(_running(pid) for pid in children), "the workers to exit")
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-        (checks,) = db.execute("SELECT SUM(n) FROM counts WHERE metric = 'checks'").fetchone()
-    assert checks == 1
+    assert checks_counted(tmp_path / "db.sqlite3") == 1

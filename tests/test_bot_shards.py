@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from fake_bot_api import FakeBotApi, JsonDict, Person, Updates, group_chat
-from support.bot_harness import FAST, TOKEN, make_settings
+from support.bot_harness import FAST, TOKEN, checks_counted, make_settings
 
 from bot.telegram import shards
 from bot.telegram.shards import Router, chat_of
@@ -53,14 +52,6 @@ async def running_router(api: FakeBotApi, tmp_path: Path,
 async def answered(api: FakeBotApi, message: JsonDict) -> None:
     await api.wait_until(lambda: bool(api.replies_to(message["message_id"])), timeout=60,
                          what=f"a reply to {message['message_id']}")
-
-
-def checks_counted(db: Path) -> int:
-    if not db.exists():
-        return 0
-    with sqlite3.connect(db) as conn:
-        (checks,) = conn.execute("SELECT SUM(n) FROM counts WHERE metric = 'checks'").fetchone()
-    return int(checks or 0)
 
 
 def shard_of(person: Person) -> int:

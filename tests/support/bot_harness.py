@@ -132,6 +132,15 @@ class Harness:
             return {(metric, key): int(n) for metric, key, n in rows}
 
 
+def checks_counted(db_path: Path) -> int:
+    """How many checks the database has counted so far (0 before it exists)."""
+    if not db_path.exists():
+        return 0
+    with sqlite3.connect(db_path) as db:
+        (checks,) = db.execute("SELECT SUM(n) FROM counts WHERE metric = 'checks'").fetchone()
+    return int(checks or 0)
+
+
 def make_settings(api: FakeBotApi, tmp_path: Path, admin_ids: frozenset[int] = frozenset(),
                   rules_dir: Path = PROJECT_ROOT / "rules") -> Settings:
     return Settings(token=TOKEN, api_base_url=api.base_url, api_base_file_url=api.base_file_url,
@@ -152,4 +161,5 @@ async def running_bot(tmp_path: Path, *, tuning: Tuning = FAST, ocr: Ocr | None 
             yield Harness(api, Updates(api), app, settings, holder)
 
 
-__all__ = ["FAST", "HIGH_MARKER", "TOKEN", "Harness", "Person", "group_chat", "running_bot"]
+__all__ = ["FAST", "HIGH_MARKER", "TOKEN", "Harness", "Person", "checks_counted", "group_chat",
+           "running_bot"]
