@@ -55,6 +55,29 @@ def test_a_bad_worker_count_is_one_line_exit_2(tmp_path: Path, args: list[str],
         "lurecheck: LURECHECK_WORKERS (or --workers) must be a whole number from 1 to 64"]
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_rejected_token_is_one_line_exit_2(tmp_path: Path, workers: str) -> None:
+    revoked = "987654321:AAHrevokedTOKENsecretPART_abcdefghi"
+    with FakeBotApi(TOKEN) as api:  # knows only TOKEN: any other is refused (401)
+        env = _env(tmp_path, TELEGRAM_BOT_TOKEN=revoked, TELEGRAM_API_BASE_URL=api.base_url)
+        done = _run(["run", "--workers", workers], env)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "lurecheck: Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?)"]
+
+
+def test_an_unreachable_bot_api_is_one_line_exit_1(tmp_path: Path) -> None:
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}/bot"
+    done = _run(["run"], _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=url))
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr  # the log says how each attempt failed, then:
+    assert done.stderr.strip().splitlines()[-1] == \
+        "lurecheck: cannot reach the Bot API (NetworkError); not starting"
+    assert TOKEN.split(":")[1] not in done.stderr
+
+
 def test_health_check_fails_without_a_heartbeat(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "bot.telegram.health"], env=_env(tmp_path),
                           cwd=PROJECT_ROOT, capture_output=True, timeout=60)

@@ -118,6 +118,35 @@ def polling_request(tuning: h.Tuning) -> RetryingRequest:
                            read_timeout=tuning.read_timeout)
 
 
+def plain_bot(settings: Settings, tuning: h.Tuning) -> Bot:
+    """A Bot without an Application, on our transport: the router's, and the token check's."""
+    assert settings.token is not None
+    servers: dict[str, Any] = {
+        name: url for name, url in (("base_url", settings.api_base_url),
+                                    ("base_file_url", settings.api_base_file_url)) if url}
+    return Bot(settings.token, request=sending_request(tuning),
+               get_updates_request=polling_request(tuning), **servers)
+
+
+async def close_connections(bot: Bot) -> None:
+    """Bot.shutdown leaves the connections open when initialize() failed (a bad token)."""
+    await asyncio.gather(*(request.shutdown() for request in (bot.request, bot._request[0])))
+
+
+async def verify_token(settings: Settings) -> None:
+    """Ask Telegram once who we are before starting (raises InvalidToken if it refuses).
+
+    A revoked token then ends in one line from the CLI, not in python-telegram-bot's
+    start-up traceback.
+    """
+    bot = plain_bot(settings, h.Tuning())
+    try:
+        await bot.initialize()
+        await bot.shutdown()
+    finally:
+        await close_connections(bot)
+
+
 def add_handlers(app: BotApp) -> None:
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
@@ -166,7 +195,7 @@ async def on_startup(app: BotApp) -> None:
         loop.add_signal_handler(signal.SIGHUP, lambda: app.create_task(h.reload_packs(svc)))
     if svc.worker:
         return  # the router registers the menus and keeps the heartbeat
-    await register_menus_once(app.bot)
+    await try_register_menus(app.bot)
     requests = [r for r in (app.bot.request, app.bot._request[0])
                 if isinstance(r, RetryingRequest)]
 
@@ -183,7 +212,7 @@ async def on_startup(app: BotApp) -> None:
              "on: " + "+".join(svc.ocr.langs) if svc.ocr.available else "unavailable")
 
 
-async def register_menus_once(bot: Bot) -> None:
+async def try_register_menus(bot: Bot) -> None:
     try:
         await register_menus(bot)
     except Exception as exc:  # menus are cosmetic: never refuse to start over them

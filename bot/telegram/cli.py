@@ -8,6 +8,7 @@ a traceback must never carry the token.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from dataclasses import replace
 
@@ -56,11 +57,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return run_console(rules_dir, locales_dir)
     if args.webhook_url and not args.webhook_url.startswith("https://"):
         return _fail("--webhook-url must be an https:// URL (Telegram refuses plain HTTP)")
-    from telegram.error import InvalidToken
+    from telegram.error import InvalidToken, TelegramError
 
     from bot.core.knowledge import KnowledgeHolder
     from bot.stats.identity import SecretError
-    from bot.telegram.app import Webhook, run
+    from bot.telegram.app import Webhook, run, verify_token
     from bot.telegram.handlers import Tuning
     from bot.telegram.logsetup import setup_logging
 
@@ -75,6 +76,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     webhook = (Webhook(args.webhook_url, args.listen, args.port, args.secret_token)
                if args.webhook_url else None)
     try:
+        asyncio.run(verify_token(settings))
         if settings.workers > 1:
             from bot.telegram.shards import serve
 
@@ -85,4 +87,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     except InvalidToken:
         return _fail("Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?)")
+    except TelegramError as exc:
+        print(f"lurecheck: cannot reach the Bot API ({type(exc).__name__}); not starting",
+              file=sys.stderr)
+        return 1
     return 0

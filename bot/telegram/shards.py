@@ -33,7 +33,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from telegram import Bot
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
 from bot.config import Settings
@@ -42,11 +41,12 @@ from bot.telegram import handlers as h
 from bot.telegram.app import (
     ALLOWED_UPDATES,
     Webhook,
-    polling_request,
-    register_menus_once,
-    sending_request,
+    close_connections,
+    plain_bot,
+    try_register_menus,
 )
 from bot.telegram.health import MAX_AGE, beat, heartbeat_path
+from bot.telegram.transport import RetryingRequest
 from bot.telegram.worker import RELOAD_REQUEST, encode_config
 
 log = logging.getLogger(__name__)
@@ -134,19 +134,13 @@ class Router:
     def __init__(self, settings: Settings, tuning: h.Tuning, workers: int) -> None:
         if workers < 2:
             raise ValueError("a router needs at least two workers")
-        assert settings.token is not None
         self.settings = settings
         self.tuning = tuning
         # Telegram's overall send cap is per bot: each worker gets its share.
         share = replace(tuning, overall_max_rate=tuning.overall_max_rate / workers)
         self.workers = [Worker(shard, encode_config(settings, share, shard), self._reload_others)
                         for shard in range(workers)]
-        self._polling = polling_request(tuning)
-        servers: dict[str, Any] = {
-            name: url for name, url in (("base_url", settings.api_base_url),
-                                        ("base_file_url", settings.api_base_file_url)) if url}
-        self.bot = Bot(settings.token, request=sending_request(tuning),
-                       get_updates_request=self._polling, **servers)
+        self.bot = plain_bot(settings, tuning)
         self._stopping = asyncio.Event()
         self._failed = False
         self._offset = 0
@@ -257,6 +251,10 @@ class Router:
             log.error("worker %d exited with code %s; starting a new one", worker.shard, code)
             await worker.start()
 
+    def _last_poll_success(self) -> float:
+        polling = self.bot._request[0]
+        return polling.last_success if isinstance(polling, RetryingRequest) else 0.0
+
     def stop(self) -> None:
         """Stop fetching, let every worker answer what it was given, then return."""
         self._stopping.set()
@@ -266,7 +264,7 @@ class Router:
 
     def _polling_healthy(self) -> bool:
         return self._workers_alive() and \
-            time.monotonic() - self._polling.last_success < MAX_AGE
+            time.monotonic() - self._last_poll_success() < MAX_AGE
 
     async def run(self, webhook: Webhook | None = None) -> int:
         """Serve until SIGINT/SIGTERM; 0 after a clean stop, 1 if a worker kept failing."""
@@ -276,10 +274,14 @@ class Router:
         for number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(number, self.stop)
         loop.add_signal_handler(signal.SIGHUP, self.reload_all)
-        await self.bot.initialize()  # getMe: a revoked token stops us here
+        try:
+            await self.bot.initialize()  # getMe: a revoked token stops us here
+        except BaseException:
+            await close_connections(self.bot)
+            raise
         await asyncio.gather(*(worker.start() for worker in self.workers))
         tasks = [asyncio.create_task(self._supervise(worker)) for worker in self.workers]
-        await register_menus_once(self.bot)
+        await try_register_menus(self.bot)
         # A webhook bot may be idle for hours: there, live workers are all we can vouch for.
         healthy = self._polling_healthy if webhook is None else self._workers_alive
         tasks.append(asyncio.create_task(beat(heartbeat_path(self.settings.db_path), healthy)))
