@@ -270,42 +270,47 @@ class Router:
         """Serve until SIGINT/SIGTERM; 0 after a clean stop, 1 if a worker kept failing."""
         # Created here once, not raced for by the workers; a bad secret stops us in one line.
         load_secret(self.settings.db_path)
-        loop = asyncio.get_running_loop()
-        for number in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(number, self.stop)
-        loop.add_signal_handler(signal.SIGHUP, self.reload_all)
         try:
             await self.bot.initialize()  # getMe: a revoked token stops us here
         except BaseException:
             await close_connections(self.bot)
             raise
-        await asyncio.gather(*(worker.start() for worker in self.workers))
-        tasks = [asyncio.create_task(self._supervise(worker)) for worker in self.workers]
-        await try_register_menus(self.bot)
-        # A webhook bot may be idle for hours: there, live workers are all we can vouch for.
-        healthy = self._polling_healthy if webhook is None else self._workers_alive
-        tasks.append(asyncio.create_task(beat(heartbeat_path(self.settings.db_path), healthy)))
-        fetching = asyncio.create_task(self.poll() if webhook is None
-                                       else self.serve_webhook(webhook))
-        stopping = asyncio.create_task(self._stopping.wait())
-        log.info("LureCheck router started with %d workers", len(self.workers))
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(number, self.stop)
+        loop.add_signal_handler(signal.SIGHUP, self.reload_all)
+        tasks: list[asyncio.Task[Any]] = []
+        fetching: asyncio.Task[None] | None = None
         try:
+            await asyncio.gather(*(worker.start() for worker in self.workers))
+            tasks += [asyncio.create_task(self._supervise(worker)) for worker in self.workers]
+            await try_register_menus(self.bot)
+            # A webhook bot may be idle for hours: there, live workers are all we can vouch for.
+            healthy = self._polling_healthy if webhook is None else self._workers_alive
+            tasks.append(asyncio.create_task(
+                beat(heartbeat_path(self.settings.db_path), healthy)))
+            fetching = asyncio.create_task(self.poll() if webhook is None
+                                           else self.serve_webhook(webhook))
+            stopping = asyncio.create_task(self._stopping.wait())
+            tasks.append(stopping)
+            log.info("LureCheck router started with %d workers", len(self.workers))
             await asyncio.wait([fetching, stopping], return_when=asyncio.FIRST_COMPLETED)
         finally:
             self._stopping.set()
-            fetching.cancel()
-            await asyncio.gather(fetching, return_exceptions=True)
+            if fetching is not None:
+                fetching.cancel()
+                await asyncio.gather(fetching, return_exceptions=True)
             await self.acknowledge()
             await asyncio.gather(*(worker.stop() for worker in self.workers))
-            for task in (*tasks, stopping):
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, stopping, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
             await self.bot.shutdown()
             for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 loop.remove_signal_handler(number)
         failure = None if fetching.cancelled() else fetching.exception()
         if failure is not None:
-            raise failure  # e.g. InvalidToken: the caller turns it into one line
+            raise failure  # e.g. a network failure at start: the CLI says so in one line
         return 1 if self._failed else 0
 
 
