@@ -105,7 +105,7 @@ class Worker:
             if line == RELOAD_REQUEST:
                 self._on_reload_request(self)
 
-    def signal(self, number: int) -> None:
+    def send_signal(self, number: int) -> None:
         if self.alive:
             assert self.proc is not None
             self.proc.send_signal(number)
@@ -160,12 +160,12 @@ class Router:
         log.info("worker %d reloaded the rule packs; reloading the others", asking.shard)
         for worker in self.workers:
             if worker is not asking:
-                worker.signal(signal.SIGHUP)
+                worker.send_signal(signal.SIGHUP)
 
     def reload_all(self) -> None:
         log.info("SIGHUP: reloading the rule packs in every worker")
         for worker in self.workers:
-            worker.signal(signal.SIGHUP)
+            worker.send_signal(signal.SIGHUP)
 
     # -- sources --------------------------------------------------------------------
     async def poll(self) -> None:
