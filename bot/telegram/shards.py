@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import json
 import logging
 import signal
@@ -213,8 +214,9 @@ class Router:
         path = urlsplit(webhook.url).path or "/"
 
         async def receive(request: web.Request) -> web.Response:
+            given = request.headers.get(SECRET_HEADER, "").encode()
             if webhook.secret_token and \
-                    request.headers.get(SECRET_HEADER) != webhook.secret_token:
+                    not hmac.compare_digest(given, webhook.secret_token.encode()):
                 return web.Response(status=403)
             try:
                 update = await request.json()
