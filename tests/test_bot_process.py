@@ -67,9 +67,7 @@ def test_a_rejected_token_is_one_line_exit_2(tmp_path: Path, workers: str) -> No
 
 
 def test_an_unreachable_bot_api_is_one_line_exit_1(tmp_path: Path) -> None:
-    with socket.socket() as closed:  # a port nobody listens on
-        closed.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{closed.getsockname()[1]}/bot"
+    url = f"http://127.0.0.1:{_free_port()}/bot"  # a port nobody listens on
     done = _run(["run"], _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=url))
     assert done.returncode == 1
     assert "Traceback" not in done.stderr  # the log says how each attempt failed, then:
